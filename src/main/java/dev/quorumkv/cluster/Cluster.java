@@ -1,0 +1,101 @@
+package dev.quorumkv.cluster;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.quorumkv.version.Version;
+
+/** Who this node is, who its peers are, and the ring that places keys on them. Immutable. */
+public final class Cluster {
+
+    private final Member self;
+    private final List<Member> members;
+    private final Ring ring;
+
+    public Cluster(Member self, List<Member> members, Ring ring) {
+        this.self = self;
+        this.members = List.copyOf(members);
+        this.ring = ring;
+    }
+
+    /**
+     * Builds the cluster from {@code quorumkv.cluster.members}; every mistake is reported as one sentence a
+     * person can act on, since it stops the node from starting.
+     */
+    public static Cluster fromConfiguration(String nodeId, String membersText, int virtualNodes) {
+        if (!Version.NODE_ID.matcher(nodeId).matches()) {
+            throw new IllegalStateException("quorumkv.node-id '" + nodeId
+                    + "' is invalid: use letters, digits, '.', '_' or '-' (at most 253 characters)");
+        }
+        if (membersText == null || membersText.isBlank()) {
+            Member self = new Member(nodeId, null);
+            return new Cluster(self, List.of(self), new Ring(List.of(self), virtualNodes));
+        }
+        Map<String, Member> members = new LinkedHashMap<>();
+        for (String entry : membersText.split(",")) {
+            Member member = parseMember(entry.strip());
+            if (members.putIfAbsent(member.id(), member) != null) {
+                throw new IllegalStateException("quorumkv.cluster.members names '" + member.id() + "' twice");
+            }
+        }
+        Member self = members.get(nodeId);
+        if (self == null) {
+            throw new IllegalStateException("quorumkv.node-id '" + nodeId + "' is not one of quorumkv.cluster.members "
+                    + members.keySet() + ": set the node id to its own entry in the members list");
+        }
+        List<Member> all = new ArrayList<>(members.values());
+        return new Cluster(self, all, new Ring(all, virtualNodes));
+    }
+
+    private static Member parseMember(String entry) {
+        int equals = entry.indexOf('=');
+        if (equals <= 0 || equals == entry.length() - 1) {
+            throw new IllegalStateException("quorumkv.cluster.members entry '" + entry
+                    + "' is not of the form id=url, e.g. node1=http://10.0.0.1:8080");
+        }
+        String id = entry.substring(0, equals).strip();
+        if (!Version.NODE_ID.matcher(id).matches()) {
+            throw new IllegalStateException("quorumkv.cluster.members id '" + id
+                    + "' is invalid: use letters, digits, '.', '_' or '-'");
+        }
+        URI url;
+        try {
+            url = URI.create(entry.substring(equals + 1).strip().replaceAll("/+$", ""));
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalStateException("quorumkv.cluster.members url of '" + id + "' is not a URL: " + ex.getMessage());
+        }
+        if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+            throw new IllegalStateException("quorumkv.cluster.members url of '" + id
+                    + "' must be an http(s) URL with a host, e.g. http://10.0.0.1:8080");
+        }
+        return new Member(id, url);
+    }
+
+    public Member self() {
+        return self;
+    }
+
+    public boolean isSelf(Member member) {
+        return self.equals(member);
+    }
+
+    public List<Member> members() {
+        return members;
+    }
+
+    public List<Member> peers() {
+        return members.stream().filter(member -> !isSelf(member)).toList();
+    }
+
+    public int size() {
+        return members.size();
+    }
+
+    public List<Member> preferenceList(String key, int n) {
+        return ring.preferenceList(key, n);
+    }
+}

@@ -1,0 +1,114 @@
+package dev.quorumkv.coordinator;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.quorumkv.cluster.Member;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The meters of DESIGN.md, registered up front with every tag value, so that dashboards and rate()
+ * see zero-valued series before the first failure rather than no series at all. Tags are low-cardinality
+ * only: outcome, peer (a member id), op.
+ */
+public class CoordinatorMetrics {
+
+    public enum WriteOutcome { SUCCESS, FAILED, TIMEOUT, UNAVAILABLE, INVALID }
+
+    public enum ReadOutcome { SUCCESS, NOT_FOUND, FAILED, TIMEOUT, UNAVAILABLE, INVALID }
+
+    enum Op { WRITE, READ }
+
+    private final Map<WriteOutcome, Counter> writes = new EnumMap<>(WriteOutcome.class);
+    private final Map<WriteOutcome, Timer> writeLatency = new EnumMap<>(WriteOutcome.class);
+    private final Map<ReadOutcome, Counter> reads = new EnumMap<>(ReadOutcome.class);
+    private final Map<ReadOutcome, Timer> readLatency = new EnumMap<>(ReadOutcome.class);
+    private final DistributionSummary writeAcks;
+    private final Counter underReplicated;
+    private final Counter readRepairs;
+    private final Map<String, Counter> replicaRequests = new ConcurrentHashMap<>();
+    private final Map<String, Timer> replicaLatency = new ConcurrentHashMap<>();
+
+    public CoordinatorMetrics(MeterRegistry registry, List<Member> members) {
+        for (WriteOutcome outcome : WriteOutcome.values()) {
+            String tag = outcome.name().toLowerCase();
+            writes.put(outcome, Counter.builder("quorumkv.writes").tag("outcome", tag)
+                    .description("Client writes (PUT and DELETE) by outcome").register(registry));
+            writeLatency.put(outcome, Timer.builder("quorumkv.write.latency").tag("outcome", tag)
+                    .publishPercentileHistogram().description("Time to answer a client write").register(registry));
+        }
+        for (ReadOutcome outcome : ReadOutcome.values()) {
+            String tag = outcome.name().toLowerCase();
+            reads.put(outcome, Counter.builder("quorumkv.reads").tag("outcome", tag)
+                    .description("Client reads by outcome").register(registry));
+            readLatency.put(outcome, Timer.builder("quorumkv.read.latency").tag("outcome", tag)
+                    .publishPercentileHistogram().description("Time to answer a client read").register(registry));
+        }
+        writeAcks = DistributionSummary.builder("quorumkv.write.acks")
+                .description("Replica acks a write had when it was answered").register(registry);
+        underReplicated = Counter.builder("quorumkv.write.under_replicated")
+                .description("Writes that reached fewer than N replicas once every replica had answered or timed out")
+                .register(registry);
+        readRepairs = Counter.builder("quorumkv.read.repairs")
+                .description("Stale or missing replicas sent the newest version after a read").register(registry);
+        for (Member member : members) {
+            for (Op op : Op.values()) {
+                for (ReplicaOutcome outcome : ReplicaOutcome.values()) {
+                    replicaRequests.put(key(member, op, outcome), Counter.builder("quorumkv.replica.requests")
+                            .tags("peer", member.id(), "op", label(op), "outcome", outcome.label())
+                            .description("Calls from this coordinator to each replica").register(registry));
+                }
+                replicaLatency.put(key(member, op, null), Timer.builder("quorumkv.replica.latency")
+                        .tags("peer", member.id(), "op", label(op))
+                        .description("Time each replica took to answer this coordinator").register(registry));
+            }
+        }
+    }
+
+    public void write(WriteOutcome outcome, int acks, Duration latency) {
+        writes.get(outcome).increment();
+        writeLatency.get(outcome).record(latency);
+        writeAcks.record(acks);
+    }
+
+    /** A write refused before it reached the coordinator's quorum logic (bad input). */
+    public void invalidWrite() {
+        writes.get(WriteOutcome.INVALID).increment();
+    }
+
+    public void read(ReadOutcome outcome, Duration latency) {
+        reads.get(outcome).increment();
+        readLatency.get(outcome).record(latency);
+    }
+
+    public void invalidRead() {
+        reads.get(ReadOutcome.INVALID).increment();
+    }
+
+    void underReplicated() {
+        underReplicated.increment();
+    }
+
+    void readRepair() {
+        readRepairs.increment();
+    }
+
+    void replicaCall(Member member, Op op, ReplicaOutcome outcome, Duration latency) {
+        replicaRequests.get(key(member, op, outcome)).increment();
+        replicaLatency.get(key(member, op, null)).record(latency);
+    }
+
+    private static String key(Member member, Op op, ReplicaOutcome outcome) {
+        return member.id() + '/' + op + '/' + outcome;
+    }
+
+    private static String label(Op op) {
+        return op.name().toLowerCase();
+    }
+}

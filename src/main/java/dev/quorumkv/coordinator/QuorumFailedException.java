@@ -1,0 +1,60 @@
+package dev.quorumkv.coordinator;
+
+import java.util.Map;
+
+/**
+ * The quorum could not be had. Carries what a client and an operator need: how many replicas answered,
+ * how many were required, of how many, why, and each replica's own cause.
+ */
+public class QuorumFailedException extends RuntimeException {
+
+    /** Why the quorum failed; the lower-case names are the metric outcomes and the API's {@code reason}. */
+    public enum Reason {
+        /** Replicas refused or erred, so that the quorum became impossible. */
+        FAILED,
+        /** The deadline passed before enough replicas answered. */
+        TIMEOUT,
+        /** Too few replicas are known to be up: nothing was sent. */
+        UNAVAILABLE;
+
+        public String label() {
+            return name().toLowerCase();
+        }
+    }
+
+    private final Reason reason;
+    private final int acks;
+    private final int required;
+    private final int n;
+    private final Map<String, String> causes;
+
+    public QuorumFailedException(Reason reason, int acks, int required, int n, Map<String, String> causes) {
+        super(reason.label() + ": " + acks + " of " + required + " required replicas answered (n=" + n + ") " + causes);
+        this.reason = reason;
+        this.acks = acks;
+        this.required = required;
+        this.n = n;
+        this.causes = Map.copyOf(causes);
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    public int acks() {
+        return acks;
+    }
+
+    public int required() {
+        return required;
+    }
+
+    public int n() {
+        return n;
+    }
+
+    /** Replica id → what went wrong with it. */
+    public Map<String, String> causes() {
+        return causes;
+    }
+}

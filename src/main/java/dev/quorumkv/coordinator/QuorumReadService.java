@@ -1,0 +1,103 @@
+package dev.quorumkv.coordinator;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import dev.quorumkv.cluster.Cluster;
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.CoordinatorMetrics.Op;
+import dev.quorumkv.coordinator.CoordinatorMetrics.ReadOutcome;
+import dev.quorumkv.coordinator.QuorumCollector.Reply;
+import dev.quorumkv.replica.ReplicaClient;
+import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.version.HybridLogicalClock;
+
+/**
+ * Coordinates a client's read: ask all N replicas, answer with the newest version among the first R
+ * replies, and once every replica has answered, send that newest version to the ones that were stale or
+ * missing it (read repair), in the background.
+ */
+public class QuorumReadService {
+
+    /**
+     * A read that had its quorum.
+     *
+     * @param newest the newest version among the first R replies; empty if none of them held the key
+     */
+    public record ReadResult(String key, Optional<Versioned> newest, int acks, int r, int n) {
+
+        /** A key is found when its newest version is a value: absent and deleted keys are not. */
+        public boolean found() {
+            return newest.isPresent() && !newest.get().isTombstone();
+        }
+    }
+
+    private final Cluster cluster;
+    private final Quorum quorum;
+    private final HybridLogicalClock clock;
+    private final ReplicaClient replicas;
+    private final ReplicaFanOut fanOut;
+    private final CoordinatorMetrics metrics;
+
+    QuorumReadService(Cluster cluster, Quorum quorum, HybridLogicalClock clock, ReplicaClient replicas,
+            ReplicaFanOut fanOut, CoordinatorMetrics metrics) {
+        this.cluster = cluster;
+        this.quorum = quorum;
+        this.clock = clock;
+        this.replicas = replicas;
+        this.fanOut = fanOut;
+        this.metrics = metrics;
+    }
+
+    /** @throws Quorum.InvalidQuorumException when r is outside 1..N */
+    public CompletableFuture<ReadResult> get(String key, Integer requestedR) {
+        int r = quorum.readQuorum(requestedR);
+        long start = System.nanoTime();
+        List<Member> preferenceList = cluster.preferenceList(key, quorum.n());
+        QuorumCollector<Optional<Versioned>> collector;
+        try {
+            collector = fanOut.send(preferenceList, r, Op.READ, replica -> replicas.read(replica, key));
+        }
+        catch (QuorumFailedException unavailable) {
+            metrics.read(ReadOutcome.UNAVAILABLE, since(start));
+            return CompletableFuture.failedFuture(unavailable);
+        }
+        collector.settled().thenAccept(replies -> repair(key, replies));
+        return collector.quorum().handle((replies, failure) -> {
+            if (failure != null) {
+                QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
+                metrics.read(ReadOutcome.valueOf(quorumFailure.reason().name()), since(start));
+                throw new CompletionException(quorumFailure);
+            }
+            Optional<Versioned> newest = newest(replies);
+            newest.ifPresent(found -> clock.observe(found.version()));
+            ReadResult result = new ReadResult(key, newest, replies.size(), r, preferenceList.size());
+            metrics.read(result.found() ? ReadOutcome.SUCCESS : ReadOutcome.NOT_FOUND, since(start));
+            return result;
+        });
+    }
+
+    /** Sends the newest version to every replica that answered with an older one or none. */
+    private void repair(String key, List<Reply<Optional<Versioned>>> replies) {
+        newest(replies).ifPresent(newest -> replies.stream()
+                .filter(reply -> reply.value().map(newest::isNewerThan).orElse(true))
+                .forEach(stale -> {
+                    metrics.readRepair();
+                    fanOut.call(stale.replica(), Op.WRITE, replica -> replicas.write(replica, key, newest));
+                }));
+    }
+
+    private static Optional<Versioned> newest(List<Reply<Optional<Versioned>>> replies) {
+        return replies.stream()
+                .flatMap(reply -> reply.value().stream())
+                .max(Comparator.comparing(Versioned::version));
+    }
+
+    private static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+}

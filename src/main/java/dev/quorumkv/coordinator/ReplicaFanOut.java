@@ -1,0 +1,96 @@
+package dev.quorumkv.coordinator;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import dev.quorumkv.cluster.Cluster;
+import dev.quorumkv.cluster.FailureDetector;
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.CoordinatorMetrics.Op;
+import dev.quorumkv.coordinator.QuorumFailedException.Reason;
+
+/**
+ * Sends one operation to a key's replicas at once and feeds their answers to a {@link QuorumCollector}.
+ * Each call gets the replication timeout; when it passes, the coordinator stops waiting but the call itself
+ * is left to finish, so a slow replica still receives the write. Every answer updates the failure detector
+ * and the per-replica metrics. Replicas known to be down are not called: if too few are left, the request
+ * fails at once as unavailable with nothing sent.
+ */
+final class ReplicaFanOut {
+
+    private final Cluster cluster;
+    private final FailureDetector failureDetector;
+    private final CoordinatorMetrics metrics;
+    private final Duration timeout;
+
+    ReplicaFanOut(Cluster cluster, FailureDetector failureDetector, CoordinatorMetrics metrics, Duration timeout) {
+        this.cluster = cluster;
+        this.failureDetector = failureDetector;
+        this.metrics = metrics;
+        this.timeout = timeout;
+    }
+
+    /** @throws QuorumFailedException with reason unavailable when fewer than {@code required} replicas are up */
+    <T> QuorumCollector<T> send(List<Member> replicas, int required, Op op, Function<Member, CompletableFuture<T>> call) {
+        List<Member> up = new ArrayList<>(replicas.stream().filter(failureDetector::isUp).toList());
+        if (up.size() < required) {
+            Map<String, String> down = new LinkedHashMap<>();
+            replicas.stream().filter(replica -> !up.contains(replica)).forEach(replica -> down.put(replica.id(), "marked down"));
+            throw new QuorumFailedException(Reason.UNAVAILABLE, 0, required, replicas.size(), down);
+        }
+        QuorumCollector<T> collector = new QuorumCollector<>(replicas.size(), required);
+        replicas.stream().filter(replica -> !up.contains(replica))
+                .forEach(replica -> collector.failed(replica, new ReplicaDownException()));
+        // Remote calls first: they return at once, so the local store works while they are on the wire.
+        up.sort((a, b) -> Boolean.compare(cluster.isSelf(a), cluster.isSelf(b)));
+        for (Member replica : up) {
+            call(replica, op, call).whenComplete((value, failure) -> {
+                if (failure == null) {
+                    collector.succeeded(replica, value);
+                }
+                else {
+                    collector.failed(replica, failure);
+                }
+            });
+        }
+        return collector;
+    }
+
+    /** One call with the replication timeout, recorded in metrics and the failure detector. */
+    <T> CompletableFuture<T> call(Member replica, Op op, Function<Member, CompletableFuture<T>> call) {
+        long start = System.nanoTime();
+        CompletableFuture<T> attempt;
+        try {
+            // A copy: timing out our view must never complete (or cancel) the transport's own future.
+            attempt = call.apply(replica).copy();
+        }
+        catch (RuntimeException ex) {
+            attempt = CompletableFuture.failedFuture(ex);
+        }
+        return attempt.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((value, failure) -> {
+            ReplicaOutcome outcome = ReplicaOutcome.of(failure);
+            metrics.replicaCall(replica, op, outcome, Duration.ofNanos(System.nanoTime() - start));
+            if (outcome == ReplicaOutcome.ACK || outcome == ReplicaOutcome.REJECTED) {
+                // A refusal proves the peer is alive; only silence and errors count toward marking it down.
+                failureDetector.recordSuccess(replica);
+            }
+            else {
+                failureDetector.recordFailure(replica, ReplicaOutcome.unwrap(failure));
+            }
+        });
+    }
+
+    /** A replica skipped because the failure detector has it down. */
+    static final class ReplicaDownException extends RuntimeException {
+
+        ReplicaDownException() {
+            super("marked down", null, false, false);
+        }
+    }
+}

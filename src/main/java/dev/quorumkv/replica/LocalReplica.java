@@ -1,0 +1,33 @@
+package dev.quorumkv.replica;
+
+import java.util.Optional;
+
+import dev.quorumkv.storage.ReplicaStore;
+import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.version.HybridLogicalClock;
+
+/**
+ * This node in its replica role, whether the write comes from itself as coordinator or from a peer:
+ * apply-if-newer on the store, and move the clock past every version received, so versions this node
+ * stamps later are newer than anything it has stored.
+ */
+public class LocalReplica {
+
+    private final ReplicaStore store;
+    private final HybridLogicalClock clock;
+
+    public LocalReplica(ReplicaStore store, HybridLogicalClock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** @return true if applied, false if this replica already held this or a newer version */
+    public boolean write(String key, Versioned value) {
+        clock.observe(value.version());
+        return store.putIfNewer(key, value);
+    }
+
+    public Optional<Versioned> read(String key) {
+        return store.get(key);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.quorumkv.replica;
+
+import java.time.Duration;
+
+import dev.quorumkv.QuorumKvProperties;
+import dev.quorumkv.cluster.Cluster;
+import dev.quorumkv.cluster.ClusterProperties;
+import dev.quorumkv.cluster.FailureDetector;
+import dev.quorumkv.coordinator.ReplicationProperties;
+import dev.quorumkv.replica.ReplicaController.ReplicaLimits;
+import dev.quorumkv.storage.ReplicaStore;
+import dev.quorumkv.version.HybridLogicalClock;
+import io.netty.channel.ChannelOption;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+@Configuration(proxyBeanMethods = false)
+class ReplicaConfiguration {
+
+    /**
+     * How long a call to a peer may stay open. Far above the quorum timeout on purpose: the coordinator
+     * stops waiting after quorumkv.replication.timeout, but a slow replica should still receive the write;
+     * this only bounds the connections a hung peer can hold.
+     */
+    private static final Duration PEER_CALL_LIMIT = Duration.ofSeconds(30);
+
+    /** Room in an internal request body for the version, content type and framing around the value. */
+    private static final long ENVELOPE_BYTES = 64 * 1024;
+
+    @Bean
+    LocalReplica localReplica(ReplicaStore store, HybridLogicalClock clock) {
+        return new LocalReplica(store, clock);
+    }
+
+    @Bean
+    ReplicaLimits replicaLimits(QuorumKvProperties properties) {
+        return new ReplicaLimits(properties.maxValueBytes().toBytes() + ENVELOPE_BYTES);
+    }
+
+    /** Enough connections per peer for high concurrency; waiters beyond them queue rather than fail. */
+    @Bean(destroyMethod = "dispose")
+    ConnectionProvider peerConnections() {
+        return ConnectionProvider.builder("quorumkv-peers")
+                .maxConnections(512)
+                .pendingAcquireMaxCount(16_384)
+                .pendingAcquireTimeout(PEER_CALL_LIMIT)
+                .maxIdleTime(Duration.ofSeconds(30))
+                .build();
+    }
+
+    @Bean
+    ReplicaClient replicaClient(Cluster cluster, LocalReplica local, WebClient.Builder webClients,
+            ConnectionProvider peerConnections, ClusterProperties clusterProperties,
+            ReplicationProperties replication, ReplicaLimits limits) {
+        HttpClient http = HttpClient.create(peerConnections)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, replication.timeout().toMillis()))
+                .responseTimeout(PEER_CALL_LIMIT);
+        WebClient webClient = webClients
+                .clientConnector(new ReactorClientHttpConnector(http))
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize((int) limits.maxBodyBytes()))
+                .build();
+        ReplicaClient remote = new WebClientReplicaClient(webClient, clusterProperties.secret(), replication.timeout());
+        return new RoutingReplicaClient(cluster, local, remote);
+    }
+
+    @Bean(destroyMethod = "close")
+    PeerProber peerProber(Cluster cluster, FailureDetector failureDetector, ReplicaClient replicaClient,
+            ClusterProperties properties) {
+        return new PeerProber(cluster, failureDetector, replicaClient, properties.probeInterval());
+    }
+
+    @Bean
+    WebMvcConfigurer internalApiSecurity(ClusterProperties properties) {
+        ClusterSecretInterceptor interceptor = new ClusterSecretInterceptor(properties.secret());
+        return new WebMvcConfigurer() {
+            @Override
+            public void addInterceptors(InterceptorRegistry registry) {
+                registry.addInterceptor(interceptor).addPathPatterns("/internal/**");
+            }
+        };
+    }
+}

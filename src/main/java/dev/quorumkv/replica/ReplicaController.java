@@ -1,0 +1,50 @@
+package dev.quorumkv.replica;
+
+import dev.quorumkv.storage.Keys;
+import dev.quorumkv.storage.VersionedCodec;
+import dev.quorumkv.system.RequestBodies;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The replica side of the internal API, for peers only (the cluster secret is checked before this runs).
+ * POST acks (204) only once the write is in the write-ahead log, whether it was applied or this replica
+ * already held a newer version: either way the replica now holds at least that version.
+ */
+@RestController
+class ReplicaController {
+
+    private final LocalReplica replica;
+    private final long maxBodyBytes;
+
+    ReplicaController(LocalReplica replica, ReplicaLimits limits) {
+        this.replica = replica;
+        this.maxBodyBytes = limits.maxBodyBytes();
+    }
+
+    @PostMapping("/internal/replica/{key}")
+    ResponseEntity<Void> write(@PathVariable String key, HttpServletRequest request) {
+        Keys.requireValid(key);
+        var value = VersionedCodec.decode(RequestBodies.read(request, maxBodyBytes));
+        replica.write(key, value);
+        return ResponseEntity.noContent().build();
+    }
+
+    @GetMapping("/internal/replica/{key}")
+    ResponseEntity<byte[]> read(@PathVariable String key) {
+        Keys.requireValid(key);
+        return replica.read(key)
+                .map(value -> ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                        .body(VersionedCodec.encode(value)))
+                .orElseGet(() -> ResponseEntity.noContent().build());
+    }
+
+    /** The largest encoded value a peer may send: the client limit plus room for key, version and type. */
+    record ReplicaLimits(long maxBodyBytes) {
+    }
+}

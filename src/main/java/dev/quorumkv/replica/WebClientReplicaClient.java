@@ -1,0 +1,85 @@
+package dev.quorumkv.replica;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.storage.VersionedCodec;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
+
+/**
+ * The HTTP adapter of {@link ReplicaClient}: peers' {@code /internal/replica/{key}}, non-blocking through
+ * WebClient, with the cluster secret as a bearer token. The body is {@link VersionedCodec}'s binary form.
+ * A GET of a key the replica does not hold answers 204, so a 404 (wrong URL) is never mistaken for "absent".
+ */
+class WebClientReplicaClient implements ReplicaClient {
+
+    static final String PATH = "/internal/replica/{key}";
+
+    private final WebClient webClient;
+    private final String authorization;
+    private final Duration probeTimeout;
+
+    WebClientReplicaClient(WebClient webClient, String secret, Duration probeTimeout) {
+        this.webClient = webClient;
+        this.authorization = "Bearer " + secret;
+        this.probeTimeout = probeTimeout;
+    }
+
+    @Override
+    public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
+        return webClient.post()
+                .uri(replica.url() + PATH, key)
+                .header(HttpHeaders.AUTHORIZATION, authorization)
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .bodyValue(VersionedCodec.encode(value))
+                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
+                        ? response.releaseBody()
+                        : failure(replica, response))
+                .toFuture();
+    }
+
+    @Override
+    public CompletableFuture<Optional<Versioned>> read(Member replica, String key) {
+        return webClient.get()
+                .uri(replica.url() + PATH, key)
+                .header(HttpHeaders.AUTHORIZATION, authorization)
+                .exchangeToMono(response -> {
+                    if (response.statusCode().isSameCodeAs(HttpStatus.NO_CONTENT)) {
+                        return response.releaseBody().thenReturn(Optional.<Versioned>empty());
+                    }
+                    if (response.statusCode().isSameCodeAs(HttpStatus.OK)) {
+                        return response.bodyToMono(byte[].class).map(body -> Optional.of(VersionedCodec.decode(body)));
+                    }
+                    return failure(replica, response);
+                })
+                .toFuture();
+    }
+
+    @Override
+    public CompletableFuture<Void> probe(Member replica) {
+        return webClient.get()
+                .uri(replica.url() + "/readyz")
+                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
+                        ? response.releaseBody()
+                        : failure(replica, response))
+                .timeout(probeTimeout)
+                .toFuture();
+    }
+
+    /** A 4xx means the peer refused us (bad secret, bad request); anything else is the peer failing. */
+    private static <T> Mono<T> failure(Member replica, ClientResponse response) {
+        String message = replica.id() + " answered " + response.statusCode().value();
+        RuntimeException failure = response.statusCode().is4xxClientError()
+                ? new ReplicaRejectedException(message)
+                : new IllegalStateException(message);
+        return response.releaseBody().then(Mono.error(failure));
+    }
+}

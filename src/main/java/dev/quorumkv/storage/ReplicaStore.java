@@ -1,0 +1,19 @@
+package dev.quorumkv.storage;
+
+import java.util.Optional;
+
+/** A replica's durable copy of the keys it holds. Implementations are thread-safe. */
+public interface ReplicaStore {
+
+    /** The newest version held for {@code key}, a tombstone included. */
+    Optional<Versioned> get(String key);
+
+    /**
+     * Stores {@code incoming} only if it is newer than what is held (last writer wins by version), so late,
+     * duplicated or reordered deliveries never regress a key. Returns once the write, if applied, is in the
+     * write-ahead log.
+     *
+     * @return true if applied; false if the store already held this or a newer version
+     */
+    boolean putIfNewer(String key, Versioned incoming);
+}

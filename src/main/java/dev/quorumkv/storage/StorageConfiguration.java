@@ -1,0 +1,23 @@
+package dev.quorumkv.storage;
+
+import java.nio.file.Path;
+
+import dev.quorumkv.cluster.Cluster;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class StorageConfiguration {
+
+    /** Closed by Spring after the web server has stopped taking requests (graceful shutdown). */
+    @Bean(destroyMethod = "close")
+    RocksDbReplicaStore replicaStore(StorageProperties properties, Cluster cluster) {
+        Path dir = properties.dir() != null ? properties.dir() : Path.of("data", cluster.self().id());
+        return new RocksDbReplicaStore(dir, properties.fsync());
+    }
+
+    @Bean("storage")
+    StorageHealthIndicator storageHealthIndicator(RocksDbReplicaStore store) {
+        return new StorageHealthIndicator(store);
+    }
+}

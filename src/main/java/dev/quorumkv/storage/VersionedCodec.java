@@ -1,0 +1,94 @@
+package dev.quorumkv.storage;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+import dev.quorumkv.version.Version;
+
+/**
+ * The one binary form of a {@link Versioned}, used both on disk and between replicas, so a replica can
+ * store what it receives without re-encoding. Layout (big-endian):
+ * {@code format(1) flags(1) wallMillis(8) counter(4) nodeIdLen(2) nodeId contentTypeLen(2) contentType
+ * valueLen(4) value}. Decoding checks every length and rejects trailing bytes: a truncated or malformed
+ * body must never be stored.
+ */
+public final class VersionedCodec {
+
+    private static final byte FORMAT = 1;
+    private static final byte TOMBSTONE = 1;
+
+    private VersionedCodec() {
+    }
+
+    public static byte[] encode(Versioned versioned) {
+        byte[] nodeId = versioned.version().nodeId().getBytes(StandardCharsets.UTF_8);
+        byte[] contentType = versioned.isTombstone() ? new byte[0]
+                : versioned.contentType().getBytes(StandardCharsets.UTF_8);
+        byte[] value = versioned.isTombstone() ? new byte[0] : versioned.value();
+        ByteBuffer buffer = ByteBuffer.allocate(1 + 1 + 8 + 4 + 2 + nodeId.length + 2 + contentType.length + 4 + value.length);
+        buffer.put(FORMAT).put(versioned.isTombstone() ? TOMBSTONE : 0)
+                .putLong(versioned.version().wallMillis()).putInt(versioned.version().counter())
+                .putShort((short) nodeId.length).put(nodeId)
+                .putShort((short) contentType.length).put(contentType)
+                .putInt(value.length).put(value);
+        return buffer.array();
+    }
+
+    /** @throws MalformedVersionedException when the bytes are not exactly one encoded {@link Versioned} */
+    public static Versioned decode(byte[] bytes) {
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            if (buffer.get() != FORMAT) {
+                throw new MalformedVersionedException("unknown format");
+            }
+            byte flags = buffer.get();
+            if (flags != 0 && flags != TOMBSTONE) {
+                throw new MalformedVersionedException("unknown flags");
+            }
+            Version version = new Version(buffer.getLong(), buffer.getInt(), readString(buffer, buffer.getShort() & 0xFFFF));
+            String contentType = readString(buffer, buffer.getShort() & 0xFFFF);
+            int valueLength = buffer.getInt();
+            if (valueLength < 0 || valueLength != buffer.remaining()) {
+                throw new MalformedVersionedException("value length does not match the body");
+            }
+            if (flags == TOMBSTONE) {
+                if (valueLength != 0 || !contentType.isEmpty()) {
+                    throw new MalformedVersionedException("a tombstone carries no value");
+                }
+                return Versioned.tombstone(version);
+            }
+            byte[] value = new byte[valueLength];
+            buffer.get(value);
+            return Versioned.value(version, contentType, value);
+        }
+        catch (BufferUnderflowException | IllegalArgumentException ex) {
+            throw ex instanceof MalformedVersionedException malformed ? malformed
+                    : new MalformedVersionedException("truncated or invalid: " + ex.getMessage());
+        }
+    }
+
+    private static String readString(ByteBuffer buffer, int length) {
+        byte[] bytes = new byte[length];
+        buffer.get(bytes);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        }
+        catch (CharacterCodingException ex) {
+            throw new MalformedVersionedException("invalid UTF-8");
+        }
+    }
+
+    /** The bytes are not a well-formed encoded {@link Versioned}. */
+    public static class MalformedVersionedException extends IllegalArgumentException {
+
+        MalformedVersionedException(String reason) {
+            super("malformed versioned value: " + reason);
+        }
+    }
+}
