@@ -1,0 +1,109 @@
+package dev.quorumkv.api;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.cluster.Ring;
+import dev.quorumkv.support.TestCluster;
+import dev.quorumkv.version.Version;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Four real nodes whose wall clocks disagree by seconds (node1 runs 5 s ahead, node3 5 s behind), N=2.
+ * The keys used are placed on node2 and node4 only, so the lagging coordinator node3 never sees their
+ * versions as a replica: only the client's X-Context can keep its writes in order.
+ */
+class ClockSkewIntegrationTests {
+
+    @TempDir
+    static Path data;
+
+    static TestCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        Duration[] offsets = {Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(-5), Duration.ZERO};
+        cluster = TestCluster.startWithClockOffsets(data, offsets,
+                "--quorumkv.replication.n=2", "--quorumkv.replication.w=2", "--quorumkv.replication.r=2");
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aWriteSentWithTheContextOfThePreviousAnswerWinsThroughTheLaggingCoordinator() {
+        String key = keyOnlyOn("node2", "node4", "ctx");
+        Version first = version(put(1, key, "first", null));
+
+        Version second = version(put(3, key, "second", first.toString()));
+
+        assertThat(second).isGreaterThan(first);
+        assertThat(cluster.get(4, "/kv/" + key).body()).isEqualTo("second");
+    }
+
+    @Test
+    void aClientsSequentialWritesKeepTheirOrderWhicheverCoordinatorTakesEach() {
+        String key = keyOnlyOn("node2", "node4", "chain");
+        int[] coordinators = {1, 3, 1, 3, 3, 1, 3};
+        String context = null;
+        for (int i = 0; i < coordinators.length; i++) {
+            HttpResponse<String> put = put(coordinators[i], key, "value-" + i, context);
+            assertThat(put.statusCode()).isEqualTo(200);
+            if (context != null) {
+                assertThat(version(put)).isGreaterThan(Version.parse(context));
+            }
+            context = put.headers().firstValue("X-Version").orElseThrow();
+        }
+        assertThat(cluster.get(2, "/kv/" + key).body()).isEqualTo("value-" + (coordinators.length - 1));
+    }
+
+    /** The reason the context exists: without it, the lagging coordinator's later write is stamped older. */
+    @Test
+    void withoutTheContextTheLaggingCoordinatorsLaterWriteLoses() {
+        String key = keyOnlyOn("node2", "node4", "no-ctx");
+        put(1, key, "first", null);
+
+        put(3, key, "second", null);
+
+        assertThat(cluster.get(2, "/kv/" + key).body()).isEqualTo("first");
+    }
+
+    private static HttpResponse<String> put(int node, String key, String value, String context) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(cluster.url(node) + "/kv/" + key))
+                .PUT(HttpRequest.BodyPublishers.ofString(value));
+        if (context != null) {
+            request.header("X-Context", context);
+        }
+        HttpResponse<String> response = cluster.send(request.build());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return response;
+    }
+
+    private static Version version(HttpResponse<String> response) {
+        return Version.parse(response.headers().firstValue("X-Version").orElseThrow());
+    }
+
+    /** A key whose two replicas are exactly the given nodes, found on the same ring the nodes build. */
+    private static String keyOnlyOn(String a, String b, String prefix) {
+        List<Member> members = IntStream.rangeClosed(1, 4).mapToObj(i -> new Member("node" + i, null)).toList();
+        Ring ring = new Ring(members, 256);
+        return IntStream.range(0, 10_000).mapToObj(i -> prefix + "-" + i)
+                .filter(key -> ring.preferenceList(key, 2).stream().map(Member::id).sorted().toList().equals(List.of(a, b)))
+                .findFirst().orElseThrow();
+    }
+}

@@ -1,0 +1,301 @@
+package dev.quorumkv.api;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.storage.VersionedCodec;
+import dev.quorumkv.support.TestCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Three real nodes (real HTTP between them, real RocksDB in temp dirs), N=3 W=2 R=2: the DESIGN.md flows,
+ * including stopped and restarted nodes. Tests that stop nodes start them again afterwards.
+ */
+class ClusterIntegrationTests {
+
+    @TempDir
+    static Path data;
+
+    static TestCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = TestCluster.start(data, 3, "--quorumkv.replication.timeout=1s");
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @AfterEach
+    void everyNodeBackUp() {
+        for (int node = 1; node <= 3; node++) {
+            cluster.startNode(node);
+        }
+        cluster.awaitAllPeersUp();
+    }
+
+    @Test
+    void aValuePutOnOneNodeIsReadOnAnotherByteForByteWithItsContentType() {
+        byte[] formBody = "a=1&b=%20two&c".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> put = cluster.send(HttpRequest.newBuilder(uri(1, "/kv/greeting"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(formBody)).build());
+
+        assertThat(put.statusCode()).isEqualTo(200);
+        assertThat(put.headers().firstValue("X-Quorum-Acks")).hasValue("2");
+        String version = put.headers().firstValue("X-Version").orElseThrow();
+        assertThat(put.body()).contains("\"key\":\"greeting\"", "\"version\":\"" + version + "\"", "\"acks\":2", "\"w\":2", "\"n\":3");
+
+        HttpResponse<byte[]> get = cluster.sendForBytes(HttpRequest.newBuilder(uri(2, "/kv/greeting")).GET().build());
+
+        assertThat(get.statusCode()).isEqualTo(200);
+        assertThat(get.body()).isEqualTo(formBody);
+        assertThat(get.headers().firstValue("Content-Type")).hasValue("application/x-www-form-urlencoded");
+        assertThat(get.headers().firstValue("X-Version")).hasValue(version);
+    }
+
+    @Test
+    void aDeleteWritesATombstoneWithQuorumAndTheKeyReadsAsNotFound() {
+        cluster.put(1, "/kv/doomed", "x");
+
+        HttpResponse<String> delete = cluster.send(HttpRequest.newBuilder(uri(3, "/kv/doomed")).DELETE().build());
+        HttpResponse<String> get = cluster.get(2, "/kv/doomed");
+
+        assertThat(delete.statusCode()).isEqualTo(200);
+        assertThat(delete.body()).contains("\"acks\":2");
+        assertThat(get.statusCode()).isEqualTo(404);
+        assertThat(get.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(get.headers().firstValue("X-Version")).hasValue(delete.headers().firstValue("X-Version").orElseThrow());
+    }
+
+    @Test
+    void withOneNodeStoppedWritesWithW2SucceedAndWithW3Fail() {
+        cluster.stopNode(3);
+
+        HttpResponse<String> w2 = cluster.put(1, "/kv/one-down", "v");
+        HttpResponse<String> w3 = cluster.put(1, "/kv/one-down-w3?w=3", "v");
+
+        assertThat(w2.statusCode()).isEqualTo(200);
+        assertThat(w2.headers().firstValue("X-Quorum-Acks")).hasValue("2");
+        assertThat(w3.statusCode()).isEqualTo(503);
+        assertThat(w3.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(w3.body()).contains("\"title\":\"Write quorum not reached\"", "\"w\":3", "\"n\":3").containsPattern("\"reason\":\"(failed|unavailable)\"");
+        assertThat(cluster.get(2, "/kv/one-down").statusCode()).as("read with R=2 of the two left").isEqualTo(200);
+    }
+
+    @Test
+    void withTwoNodesStoppedRequestsGetA503RatherThanHanging() {
+        cluster.stopNode(2);
+        cluster.stopNode(3);
+
+        // The client would give up after 10 s: the node must have answered long before with a clear 503.
+        for (int attempt = 0; attempt < 5; attempt++) {
+            HttpResponse<String> put = cluster.send(HttpRequest.newBuilder(uri(1, "/kv/two-down"))
+                    .timeout(Duration.ofSeconds(10)).PUT(HttpRequest.BodyPublishers.ofString("v")).build());
+            assertThat(put.statusCode()).isEqualTo(503);
+            assertThat(put.body()).containsPattern("\"reason\":\"(failed|unavailable)\"").contains("\"acks\":");
+        }
+        HttpResponse<String> get = cluster.send(HttpRequest.newBuilder(uri(1, "/kv/two-down"))
+                .timeout(Duration.ofSeconds(10)).GET().build());
+        assertThat(get.statusCode()).isEqualTo(503);
+        assertThat(get.body()).contains("\"title\":\"Read quorum not reached\"");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.get(1, "/actuator/health").body())
+                .contains("\"node2\":\"DOWN\"", "\"node3\":\"DOWN\""));
+        assertThat(cluster.put(1, "/kv/two-down", "v").body()).as("known down: fails fast, nothing sent")
+                .contains("\"reason\":\"unavailable\"");
+    }
+
+    @Test
+    void aRestartedNodeHoldsTheDataItAcknowledged() {
+        HttpResponse<String> put = cluster.put(1, "/kv/durable?w=3", "kept");
+        assertThat(put.statusCode()).isEqualTo(200);
+
+        cluster.stopNode(3);
+        cluster.startNode(3);
+
+        Versioned held = replicaCopy(3, "durable");
+        assertThat(new String(held.value(), StandardCharsets.UTF_8)).isEqualTo("kept");
+        assertThat(held.version().toString()).isEqualTo(put.headers().firstValue("X-Version").orElseThrow());
+    }
+
+    @Test
+    void aStaleReplicaIsRepairedAfterARead() {
+        cluster.stopNode(3);
+        HttpResponse<String> put = cluster.put(1, "/kv/repair-me", "fresh");
+        assertThat(put.statusCode()).isEqualTo(200);
+        cluster.startNode(3);
+        cluster.awaitAllPeersUp();
+        assertThat(replicaResponse(3, "repair-me").statusCode()).as("node3 missed the write").isEqualTo(204);
+
+        assertThat(cluster.get(2, "/kv/repair-me").body()).isEqualTo("fresh");
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(replicaCopy(3, "repair-me").version().toString())
+                        .isEqualTo(put.headers().firstValue("X-Version").orElseThrow()));
+        assertThat(cluster.get(2, "/actuator/prometheus").body()).containsPattern("quorumkv_read_repairs_total(\\{[^}]*\\})? [1-9]");
+    }
+
+    @Test
+    void theInternalReplicaApiRefusesCallersWithoutTheSecret() {
+        HttpResponse<String> none = cluster.send(HttpRequest.newBuilder(uri(1, "/internal/replica/x")).GET().build());
+        HttpResponse<String> wrong = cluster.send(HttpRequest.newBuilder(uri(1, "/internal/replica/x"))
+                .header("Authorization", "Bearer not-the-secret").GET().build());
+        HttpResponse<String> forgedWrite = cluster.send(HttpRequest.newBuilder(uri(1, "/internal/replica/x"))
+                .header("Authorization", "Bearer " + TestCluster.SECRET.substring(1))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3})).build());
+
+        for (HttpResponse<String> refused : new HttpResponse[] {none, wrong, forgedWrite}) {
+            assertThat(refused.statusCode()).isEqualTo(401);
+            assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(refused.body()).doesNotContain(TestCluster.SECRET);
+        }
+        assertThat(replicaResponse(1, "x").statusCode()).as("with the secret").isEqualTo(204);
+    }
+
+    @Test
+    void infoShowsTheQuorumAndHealthShowsPeersAndStorage() {
+        String info = cluster.get(1, "/actuator/info").body();
+        assertThat(info).contains("\"n\":3", "\"w\":2", "\"r\":2", "\"consistency\":\"strong\"", "\"node1\":\"" + cluster.url(1) + "\"");
+
+        String health = cluster.get(2, "/actuator/health").body();
+        assertThat(health).contains("\"peers\"", "\"node1\":\"UP\"", "\"node3\":\"UP\"", "\"storage\"", "\"engine\":\"rocksdb\"");
+        assertThat(cluster.get(2, "/livez").statusCode()).isEqualTo(200);
+        assertThat(cluster.get(2, "/readyz").statusCode()).isEqualTo(200);
+    }
+
+    /** Each bad input gets a 4xx problem with a title, never a 5xx, and leaves the stored value as it was. */
+    @Test
+    void badInputIsRefusedWithA4xxProblemAndChangesNothing() {
+        HttpResponse<String> original = cluster.put(1, "/kv/guarded", "original");
+        String version = original.headers().firstValue("X-Version").orElseThrow();
+        String farFuture = (System.currentTimeMillis() + 3_600_000) + ".0.node1";
+        record Bad(String method, String path, String header, String value, byte[] body, int status) {
+        }
+        byte[] small = "changed".getBytes(StandardCharsets.UTF_8);
+        byte[] oversized = new byte[1024 * 1024 + 1];
+        Bad[] table = {
+                new Bad("PUT", "/kv/guarded?w=0", null, null, small, 400),
+                new Bad("PUT", "/kv/guarded?w=4", null, null, small, 400),
+                new Bad("PUT", "/kv/guarded?w=two", null, null, small, 400),
+                new Bad("PUT", "/kv/guarded?w=", null, null, small, 400),
+                new Bad("PUT", "/kv/guarded", "X-Context", "not-a-version", small, 400),
+                new Bad("PUT", "/kv/guarded", "X-Context", farFuture, small, 400),
+                new Bad("PUT", "/kv/guarded", "Content-Type", "not a media type", small, 400),
+                new Bad("PUT", "/kv/guarded", null, null, oversized, 413),
+                new Bad("PUT", "/kv/" + "k".repeat(513), null, null, small, 400),
+                new Bad("PUT", "/kv/", null, null, small, 400),
+                new Bad("DELETE", "/kv/guarded?w=9", null, null, null, 400),
+                new Bad("DELETE", "/kv/guarded", "X-Context", "1.2", null, 400),
+                new Bad("GET", "/kv/guarded?r=0", null, null, null, 400),
+                new Bad("GET", "/kv/guarded?r=x", null, null, null, 400),
+                new Bad("PATCH", "/kv/guarded", null, null, small, 405),
+        };
+        double invalidBefore = counter(1, "quorumkv_writes_total", "invalid");
+        for (Bad bad : table) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri(1, bad.path())).method(bad.method(),
+                    bad.body() == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(bad.body()));
+            if (bad.header() != null) {
+                request.header(bad.header(), bad.value());
+            }
+            HttpResponse<String> response = cluster.send(request.build());
+            assertThat(response.statusCode()).as("%s %s", bad.method(), bad.path()).isEqualTo(bad.status());
+            assertThat(response.headers().firstValue("Content-Type")).as("%s %s", bad.method(), bad.path())
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(response.body()).as("%s %s", bad.method(), bad.path()).contains("\"title\":");
+        }
+        HttpResponse<String> after = cluster.get(2, "/kv/guarded?r=3");
+        assertThat(after.body()).isEqualTo("original");
+        assertThat(after.headers().firstValue("X-Version")).hasValue(version);
+        assertThat(counter(1, "quorumkv_writes_total", "invalid") - invalidBefore).isGreaterThanOrEqualTo(11);
+    }
+
+    /** Every meter DESIGN.md names is exposed, with its tags, before any failure has happened. */
+    @Test
+    void everyMeterOfTheDesignIsExposedForPrometheus() {
+        cluster.put(1, "/kv/metered", "v");
+        cluster.get(1, "/kv/metered");
+
+        String scrape = cluster.get(1, "/actuator/prometheus").body();
+
+        for (String outcome : new String[] {"success", "failed", "timeout", "unavailable", "invalid"}) {
+            assertThat(scrape).contains("quorumkv_writes_total{outcome=\"" + outcome + "\"}");
+            assertThat(scrape).contains("quorumkv_write_latency_seconds_bucket{outcome=\"" + outcome + "\",le=");
+        }
+        for (String outcome : new String[] {"success", "not_found", "failed", "timeout", "unavailable", "invalid"}) {
+            assertThat(scrape).contains("quorumkv_reads_total{outcome=\"" + outcome + "\"}");
+        }
+        assertThat(scrape).contains("quorumkv_write_acks_count", "quorumkv_write_acks_sum",
+                "quorumkv_write_under_replicated_total", "quorumkv_read_latency_seconds_bucket",
+                "quorumkv_read_repairs_total", "quorumkv_replica_latency_seconds_count{op=\"write\",peer=\"node2\"}");
+        for (String outcome : new String[] {"ack", "error", "timeout", "rejected"}) {
+            assertThat(scrape).contains("quorumkv_replica_requests_total{op=\"write\",outcome=\"" + outcome + "\",peer=\"node3\"}");
+            assertThat(scrape).contains("quorumkv_replica_requests_total{op=\"read\",outcome=\"" + outcome + "\",peer=\"node1\"}");
+        }
+        designMeterNames().forEach(meter -> assertThat(scrape).as("DESIGN.md meter %s", meter).contains(meter.replace('.', '_')));
+    }
+
+    /** The meter names in DESIGN.md's metrics table, when the contract is checked out beside the project. */
+    private static List<String> designMeterNames() {
+        Path design = Path.of("..", "shared", "DESIGN.md");
+        if (!Files.exists(design)) {
+            return List.of();
+        }
+        try {
+            String text = Files.readString(design);
+            String metrics = text.substring(text.indexOf("## Metrics"));
+            metrics = metrics.substring(0, metrics.indexOf("\n## ", 1) < 0 ? metrics.length() : metrics.indexOf("\n## ", 1));
+            List<String> names = Pattern.compile("^\\| `(quorumkv\\.[a-z_.]+)`", Pattern.MULTILINE)
+                    .matcher(metrics).results().map(match -> match.group(1)).toList();
+            assertThat(names).as("meters found in DESIGN.md").hasSizeGreaterThanOrEqualTo(9);
+            return names;
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static double counter(int node, String name, String outcome) {
+        String line = cluster.get(node, "/actuator/prometheus").body().lines()
+                .filter(candidate -> candidate.startsWith(name + "{outcome=\"" + outcome + "\"}"))
+                .findFirst().orElseThrow();
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
+    private static URI uri(int node, String path) {
+        return URI.create(cluster.url(node) + path);
+    }
+
+    private static HttpResponse<byte[]> replicaResponse(int node, String key) {
+        return cluster.sendForBytes(HttpRequest.newBuilder(uri(node, "/internal/replica/" + key))
+                .header("Authorization", "Bearer " + TestCluster.SECRET).GET().build());
+    }
+
+    /** What one node's own store holds for the key, read through the internal API. */
+    private static Versioned replicaCopy(int node, String key) {
+        HttpResponse<byte[]> response = replicaResponse(node, key);
+        assertThat(response.statusCode()).as("node%d holds %s", node, key).isEqualTo(200);
+        return VersionedCodec.decode(Arrays.copyOf(response.body(), response.body().length));
+    }
+}

@@ -1,0 +1,72 @@
+package dev.quorumkv.coordinator;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import dev.quorumkv.cluster.Cluster;
+import dev.quorumkv.cluster.FailureDetector;
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.cluster.Ring;
+import dev.quorumkv.version.HybridLogicalClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * One coordinator wired to {@link FakeReplicas} with the production classes for everything else:
+ * ring, fan-out, collector, failure detector, metrics. Members are n1..nM; this coordinator is n1.
+ */
+final class CoordinatorFixture {
+
+    final List<Member> members;
+    final Cluster cluster;
+    final FakeReplicas replicas;
+    final FailureDetector failureDetector;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final QuorumWriteService writes;
+    final QuorumReadService reads;
+
+    CoordinatorFixture(int memberCount, Quorum quorum, Duration timeout) {
+        this(members(memberCount), new FakeReplicas(members(memberCount)), "n1", quorum, timeout, Clock.systemUTC());
+    }
+
+    /** A coordinator {@code selfId} sharing {@code replicas} with others, with its own wall clock. */
+    CoordinatorFixture(List<Member> members, FakeReplicas replicas, String selfId, Quorum quorum, Duration timeout, Clock clock) {
+        this.members = members;
+        Member self = members.stream().filter(m -> m.id().equals(selfId)).findFirst().orElseThrow();
+        this.cluster = new Cluster(self, members, new Ring(members, 64));
+        this.replicas = replicas;
+        this.failureDetector = new FailureDetector(self, members, 3);
+        CoordinatorMetrics metrics = new CoordinatorMetrics(registry, members);
+        ReplicaFanOut fanOut = new ReplicaFanOut(cluster, failureDetector, metrics, timeout);
+        HybridLogicalClock hlc = new HybridLogicalClock(selfId, clock, Duration.ofMinutes(1));
+        this.writes = new QuorumWriteService(cluster, quorum, hlc, replicas, fanOut, metrics);
+        this.reads = new QuorumReadService(cluster, quorum, hlc, replicas, fanOut, metrics);
+    }
+
+    static List<Member> members(int count) {
+        return IntStream.rangeClosed(1, count).mapToObj(i -> new Member("n" + i, null)).toList();
+    }
+
+    static Clock clockAt(long epochMillis) {
+        return Clock.fixed(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+    }
+
+    /** The key's preference list: with 3 members and N=3, every member, primary first. */
+    List<Member> replicasOf(String key, int n) {
+        return cluster.preferenceList(key, n);
+    }
+
+    double count(String meter, String outcome) {
+        var counter = registry.find(meter).tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    void markDown(Member member) {
+        for (int i = 0; i < 3; i++) {
+            failureDetector.recordFailure(member, new IllegalStateException("test"));
+        }
+    }
+}

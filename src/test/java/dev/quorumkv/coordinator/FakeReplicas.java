@@ -1,0 +1,115 @@
+package dev.quorumkv.coordinator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.replica.ReplicaClient;
+import dev.quorumkv.replica.ReplicaRejectedException;
+import dev.quorumkv.storage.Versioned;
+
+/**
+ * An in-memory replica network for quorum tests. Each replica applies writes last-writer-wins like a real
+ * one, and can be made to fail (an error), refuse (a rejection), or be held: its calls stay pending, and
+ * a held write is applied only when {@link #release} lets it through, as a slow replica would.
+ */
+final class FakeReplicas implements ReplicaClient {
+
+    enum Mode { HEALTHY, FAILING, REJECTING, HELD }
+
+    private record Pending(Runnable apply, CompletableFuture<?> answer) {
+    }
+
+    private final Map<Member, Map<String, Versioned>> stores = new ConcurrentHashMap<>();
+    private final Map<Member, Mode> modes = new ConcurrentHashMap<>();
+    private final Map<Member, List<Pending>> held = new ConcurrentHashMap<>();
+    private final List<String> calls = new CopyOnWriteArrayList<>();
+
+    FakeReplicas(List<Member> members) {
+        members.forEach(member -> {
+            stores.put(member, new ConcurrentHashMap<>());
+            modes.put(member, Mode.HEALTHY);
+            held.put(member, new CopyOnWriteArrayList<>());
+        });
+    }
+
+    void set(Member member, Mode mode) {
+        modes.put(member, mode);
+    }
+
+    /** Lets every held call of {@code member} through, in the order they were made, and heals it. */
+    void release(Member member) {
+        modes.put(member, Mode.HEALTHY);
+        List<Pending> pending = new ArrayList<>(held.get(member));
+        held.get(member).clear();
+        pending.forEach(call -> call.apply().run());
+    }
+
+    /** Fails every held call of {@code member}, in order, as a replica that went down mid-request would. */
+    void failHeld(Member member) {
+        List<Pending> pending = new ArrayList<>(held.get(member));
+        held.get(member).clear();
+        pending.forEach(call -> call.answer().completeExceptionally(new IllegalStateException(member.id() + " went down")));
+    }
+
+    Optional<Versioned> stored(Member member, String key) {
+        return Optional.ofNullable(stores.get(member).get(key));
+    }
+
+    /** Puts a value straight into one replica, as if an earlier write had reached only it. */
+    void seed(Member member, String key, Versioned value) {
+        apply(member, key, value);
+    }
+
+    /** Every call made, as "op:member:key", in order. */
+    List<String> calls() {
+        return calls;
+    }
+
+    @Override
+    public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
+        calls.add("write:" + replica.id() + ":" + key);
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        dispatch(replica, answer, () -> {
+            apply(replica, key, value);
+            answer.complete(null);
+        });
+        return answer;
+    }
+
+    @Override
+    public CompletableFuture<Optional<Versioned>> read(Member replica, String key) {
+        calls.add("read:" + replica.id() + ":" + key);
+        CompletableFuture<Optional<Versioned>> answer = new CompletableFuture<>();
+        dispatch(replica, answer, () -> answer.complete(Optional.ofNullable(stores.get(replica).get(key))));
+        return answer;
+    }
+
+    @Override
+    public CompletableFuture<Void> probe(Member replica) {
+        calls.add("probe:" + replica.id());
+        return switch (modes.get(replica)) {
+            case HEALTHY, REJECTING -> CompletableFuture.completedFuture(null);
+            case FAILING -> CompletableFuture.failedFuture(new IllegalStateException(replica.id() + " is down"));
+            case HELD -> new CompletableFuture<>();
+        };
+    }
+
+    private void dispatch(Member replica, CompletableFuture<?> answer, Runnable apply) {
+        switch (modes.get(replica)) {
+            case HEALTHY -> apply.run();
+            case FAILING -> answer.completeExceptionally(new IllegalStateException("connection refused by " + replica.id()));
+            case REJECTING -> answer.completeExceptionally(new ReplicaRejectedException(replica.id() + " answered 401"));
+            case HELD -> held.get(replica).add(new Pending(apply, answer));
+        }
+    }
+
+    private void apply(Member replica, String key, Versioned value) {
+        stores.get(replica).merge(key, value, (old, incoming) -> incoming.isNewerThan(old) ? incoming : old);
+    }
+}

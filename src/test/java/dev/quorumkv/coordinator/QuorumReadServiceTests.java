@@ -1,0 +1,158 @@
+package dev.quorumkv.coordinator;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.FakeReplicas.Mode;
+import dev.quorumkv.coordinator.Quorum.InvalidQuorumException;
+import dev.quorumkv.coordinator.QuorumFailedException.Reason;
+import dev.quorumkv.coordinator.QuorumReadService.ReadResult;
+import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.version.Version;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static dev.quorumkv.coordinator.QuorumWriteServiceTests.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(30)
+class QuorumReadServiceTests {
+
+    private static final Quorum N3_W2_R2 = new Quorum(3, 2, 2);
+    private static final String KEY = "user:7";
+
+    private final CoordinatorFixture fixture = new CoordinatorFixture(3, N3_W2_R2, Duration.ofMinutes(10));
+    private final List<Member> replicas = fixture.replicasOf(KEY, 3);
+
+    @Test
+    void readAnswersWithTheNewestAmongTheFirstRRepliesAndRepairsTheRestOnceAllAnswered() {
+        Member newestHolder = replicas.get(0);
+        fixture.replicas.seed(replicas.get(1), KEY, value(100, "old"));
+        fixture.replicas.seed(replicas.get(2), KEY, value(200, "middle"));
+        fixture.replicas.seed(newestHolder, KEY, value(300, "new"));
+        fixture.replicas.set(newestHolder, Mode.HELD);
+
+        ReadResult firstR = fixture.reads.get(KEY, null).join();
+
+        assertThat(new String(firstR.newest().orElseThrow().value())).as("newest of the first two replies").isEqualTo("middle");
+        assertThat(fixture.replicas.stored(replicas.get(1), KEY).orElseThrow().version().wallMillis())
+                .as("repair waits until every replica has answered").isEqualTo(100);
+
+        fixture.replicas.release(newestHolder);
+
+        replicas.forEach(replica -> assertThat(fixture.replicas.stored(replica, KEY).orElseThrow().version().wallMillis())
+                .isEqualTo(300));
+        assertThat(fixture.registry.get("quorumkv.read.repairs").counter().count()).isEqualTo(2);
+    }
+
+    @Test
+    void readRepairsAMissingReplica() {
+        fixture.replicas.seed(replicas.get(0), KEY, value(100, "v"));
+        fixture.replicas.seed(replicas.get(1), KEY, value(100, "v"));
+
+        ReadResult result = fixture.reads.get(KEY, 3).join();
+
+        assertThat(result.found()).isTrue();
+        assertThat(fixture.replicas.stored(replicas.get(2), KEY)).isPresent();
+        assertThat(fixture.registry.get("quorumkv.read.repairs").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void readOfAMissingKeyIsNotFound() {
+        ReadResult result = fixture.reads.get(KEY, null).join();
+
+        assertThat(result.found()).isFalse();
+        assertThat(result.newest()).isEmpty();
+        assertThat(fixture.count("quorumkv.reads", "not_found")).isEqualTo(1);
+    }
+
+    @Test
+    void readWhoseNewestVersionIsATombstoneIsNotFound() {
+        replicas.forEach(replica -> fixture.replicas.seed(replica, KEY, value(100, "v")));
+        fixture.replicas.seed(replicas.get(0), KEY, Versioned.tombstone(new Version(200, 0, "n2")));
+        fixture.replicas.seed(replicas.get(1), KEY, Versioned.tombstone(new Version(200, 0, "n2")));
+
+        ReadResult result = fixture.reads.get(KEY, 3).join();
+
+        assertThat(result.found()).isFalse();
+        assertThat(result.newest()).hasValueSatisfying(newest -> assertThat(newest.isTombstone()).isTrue());
+    }
+
+    @Test
+    void readFailsWhenMoreThanNMinusRReplicasFail() {
+        fixture.replicas.set(replicas.get(0), Mode.FAILING);
+        fixture.replicas.set(replicas.get(1), Mode.FAILING);
+
+        assertThatThrownBy(() -> fixture.reads.get(KEY, null).join()).cause()
+                .isInstanceOfSatisfying(QuorumFailedException.class, failure -> {
+                    assertThat(failure.reason()).isEqualTo(Reason.FAILED);
+                    assertThat(failure.acks()).isEqualTo(1);
+                });
+        assertThat(fixture.count("quorumkv.reads", "failed")).isEqualTo(1);
+    }
+
+    @Test
+    void readTimesOutWhenTooFewRepliesArriveInTime() {
+        CoordinatorFixture quick = new CoordinatorFixture(3, N3_W2_R2, Duration.ofMillis(50));
+        List<Member> keyReplicas = quick.replicasOf(KEY, 3);
+        quick.replicas.set(keyReplicas.get(0), Mode.HELD);
+        quick.replicas.set(keyReplicas.get(1), Mode.HELD);
+
+        assertThatThrownBy(() -> quick.reads.get(KEY, null).join()).cause()
+                .isInstanceOfSatisfying(QuorumFailedException.class,
+                        failure -> assertThat(failure.reason()).isEqualTo(Reason.TIMEOUT));
+        assertThat(quick.count("quorumkv.reads", "timeout")).isEqualTo(1);
+    }
+
+    @Test
+    void readIsUnavailableWithNothingSentWhenTooFewReplicasAreKnownUp() {
+        replicas.stream().filter(replica -> !replica.equals(fixture.cluster.self())).forEach(fixture::markDown);
+
+        assertThatThrownBy(() -> fixture.reads.get(KEY, null).join()).cause()
+                .isInstanceOfSatisfying(QuorumFailedException.class,
+                        failure -> assertThat(failure.reason()).isEqualTo(Reason.UNAVAILABLE));
+        assertThat(fixture.replicas.calls()).isEmpty();
+        assertThat(fixture.reads.get(KEY, 1).join().acks()).as("r=1 can still be served locally").isEqualTo(1);
+    }
+
+    @Test
+    void perRequestROutsideOneToNIsRefused() {
+        assertThatThrownBy(() -> fixture.reads.get(KEY, 0)).isInstanceOf(InvalidQuorumException.class);
+        assertThatThrownBy(() -> fixture.reads.get(KEY, 4)).isInstanceOf(InvalidQuorumException.class);
+        assertThat(fixture.replicas.calls()).isEmpty();
+    }
+
+    /**
+     * W + R > N: whichever replica missed the write and whichever one is slow at read time, the read
+     * quorum overlaps the write quorum and sees the write.
+     */
+    @Test
+    void readSeesTheAcknowledgedWriteWhateverReplicaMissedItAndWhicheverIsSlow() {
+        for (Member missed : replicas) {
+            for (Member slow : replicas) {
+                String key = "ryw-" + missed.id() + "-" + slow.id();
+                CoordinatorFixture cluster = new CoordinatorFixture(3, N3_W2_R2, Duration.ofMinutes(10));
+                List<Member> keyReplicas = cluster.replicasOf(key, 3);
+                Member missedReplica = keyReplicas.get(replicas.indexOf(missed));
+                Member slowReplica = keyReplicas.get(replicas.indexOf(slow));
+                cluster.replicas.seed(missedReplica, key, value(1, "stale"));
+                cluster.replicas.set(missedReplica, Mode.HELD);
+                var written = cluster.writes.put(key, "text/plain", bytes("fresh"), null, null).join();
+                cluster.replicas.set(missedReplica, Mode.HEALTHY);  // its held write never lands
+                cluster.replicas.set(slowReplica, Mode.HELD);
+
+                CompletableFuture<ReadResult> read = cluster.reads.get(key, null);
+
+                assertThat(read).as("missed %s, slow %s", missed, slow).isCompleted();
+                assertThat(read.join().newest().orElseThrow().version()).isEqualTo(written.version());
+            }
+        }
+    }
+
+    private static Versioned value(long wallMillis, String text) {
+        return Versioned.value(new Version(wallMillis, 0, "n1"), "text/plain", bytes(text));
+    }
+}

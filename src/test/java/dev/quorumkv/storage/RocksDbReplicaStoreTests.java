@@ -1,0 +1,102 @@
+package dev.quorumkv.storage;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.quorumkv.version.Version;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RocksDbReplicaStoreTests {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void reorderedAndDuplicatedDeliveriesNeverRegressAKey() {
+        Random random = new Random(42);
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            for (int round = 0; round < 50; round++) {
+                String key = "k" + round;
+                List<Versioned> deliveries = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    Versioned write = value(1_000 + random.nextInt(50), random.nextInt(3), "n" + random.nextInt(3), "v" + i);
+                    deliveries.add(write);
+                    if (random.nextBoolean()) {
+                        deliveries.add(write);
+                    }
+                }
+                Collections.shuffle(deliveries, random);
+                Versioned newest = deliveries.stream().max((a, b) -> a.version().compareTo(b.version())).orElseThrow();
+                Version highestSeen = null;
+                for (Versioned delivery : deliveries) {
+                    store.putIfNewer(key, delivery);
+                    Version held = store.get(key).orElseThrow().version();
+                    if (highestSeen != null) {
+                        assertThat(held).isGreaterThanOrEqualTo(highestSeen);
+                    }
+                    highestSeen = held;
+                }
+                assertThat(store.get(key).orElseThrow().version()).isEqualTo(newest.version());
+            }
+        }
+    }
+
+    @Test
+    void concurrentWritersToOneKeyLeaveTheNewest() throws Exception {
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<Future<?>> writers = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                writers.add(pool.submit(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        store.putIfNewer("hot", value(i, thread, "n" + thread, "x"));
+                    }
+                }));
+            }
+            for (Future<?> writer : writers) {
+                writer.get();
+            }
+            pool.shutdown();
+            assertThat(store.get("hot").orElseThrow().version()).isEqualTo(new Version(499, 3, "n3"));
+        }
+    }
+
+    @Test
+    void applyIfNewerReportsWhetherItApplied() {
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            assertThat(store.putIfNewer("k", value(2, 0, "n1", "new"))).isTrue();
+            assertThat(store.putIfNewer("k", value(1, 0, "n1", "old"))).isFalse();
+            assertThat(store.putIfNewer("k", value(2, 0, "n1", "same"))).isFalse();
+            assertThat(new String(store.get("k").orElseThrow().value(), StandardCharsets.UTF_8)).isEqualTo("new");
+        }
+    }
+
+    @Test
+    void dataAndTombstonesSurviveAReopen() {
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            store.putIfNewer("kept", value(1, 0, "n1", "bytes"));
+            store.putIfNewer("deleted", value(1, 0, "n1", "gone"));
+            store.putIfNewer("deleted", Versioned.tombstone(new Version(2, 0, "n1")));
+        }
+        try (RocksDbReplicaStore reopened = new RocksDbReplicaStore(dir, false)) {
+            assertThat(reopened.get("kept").orElseThrow().value()).isEqualTo("bytes".getBytes(StandardCharsets.UTF_8));
+            assertThat(reopened.get("deleted").orElseThrow().isTombstone()).isTrue();
+            assertThat(reopened.get("never")).isEmpty();
+        }
+    }
+
+    private static Versioned value(long wall, int counter, String node, String text) {
+        return Versioned.value(new Version(wall, counter, node), "text/plain", text.getBytes(StandardCharsets.UTF_8));
+    }
+}
