@@ -20,7 +20,7 @@ import org.springframework.validation.annotation.Validated;
 public record ClusterProperties(
         @DefaultValue("") String members,
         String secret,
-        @DefaultValue("128") @Min(1) int virtualNodes,
+        @DefaultValue("256") @Min(1) int virtualNodes,
         @DefaultValue("3") @Min(1) int failureThreshold,
         @DefaultValue("500ms") @NotNull Duration probeInterval) {
 
