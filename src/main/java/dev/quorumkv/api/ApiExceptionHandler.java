@@ -19,6 +19,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -87,7 +88,7 @@ class ApiExceptionHandler {
         var response = ResponseEntity.status(HttpStatus.NOT_FOUND)
                 .header(KvController.X_QUORUM_ACKS, Integer.toString(result.acks()));
         result.newest().ifPresent(tombstone -> response.header(KvController.X_VERSION, tombstone.version().toString()));
-        return response.body(problem);
+        return response.contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 
     @ExceptionHandler(QuorumFailedException.class)
@@ -109,6 +110,7 @@ class ApiExceptionHandler {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(KvController.X_QUORUM_ACKS, Integer.toString(ex.acks()))
                 .header(HttpHeaders.RETRY_AFTER, "1")
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(problem);
     }
 

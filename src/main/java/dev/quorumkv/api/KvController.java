@@ -1,7 +1,5 @@
 package dev.quorumkv.api;
 
-import java.util.concurrent.CompletableFuture;
-
 import dev.quorumkv.QuorumKvProperties;
 import dev.quorumkv.coordinator.QuorumReadService;
 import dev.quorumkv.coordinator.QuorumReadService.ReadResult;
@@ -12,6 +10,7 @@ import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.system.RequestBodies;
 import dev.quorumkv.version.Version;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -25,7 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The client API. Whichever node a request reaches coordinates it; answers are asynchronous (no request
- * thread waits for replicas). Validation happens before anything is stamped or sent, so bad input never
+ * thread waits for replicas) and written by {@link AsyncResponder}. Validation happens before anything is stamped or sent, so bad input never
  * changes stored data.
  */
 @RestController
@@ -38,16 +37,18 @@ class KvController {
 
     private final QuorumWriteService writes;
     private final QuorumReadService reads;
+    private final AsyncResponder responder;
     private final long maxValueBytes;
 
-    KvController(QuorumWriteService writes, QuorumReadService reads, QuorumKvProperties properties) {
+    KvController(QuorumWriteService writes, QuorumReadService reads, AsyncResponder responder, QuorumKvProperties properties) {
         this.writes = writes;
         this.reads = reads;
+        this.responder = responder;
         this.maxValueBytes = properties.maxValueBytes().toBytes();
     }
 
     @PutMapping(PREFIX + "{key}")
-    CompletableFuture<ResponseEntity<WriteResponse>> put(HttpServletRequest request,
+    void put(HttpServletRequest request, HttpServletResponse response,
             @RequestParam(name = "w", required = false) String w,
             @RequestHeader(name = X_CONTEXT, required = false) String context) {
         String key = KeyDecoder.fromRawPath(request.getRequestURI(), PREFIX);
@@ -55,22 +56,22 @@ class KvController {
         Version seen = context(context);
         String contentType = contentType(request.getContentType());
         byte[] value = RequestBodies.read(request, maxValueBytes);
-        return writes.put(key, contentType, value, writeQuorum, seen).thenApply(KvController::written);
+        responder.answer(request, response, writes.put(key, contentType, value, writeQuorum, seen), KvController::written);
     }
 
     @DeleteMapping(PREFIX + "{key}")
-    CompletableFuture<ResponseEntity<WriteResponse>> delete(HttpServletRequest request,
+    void delete(HttpServletRequest request, HttpServletResponse response,
             @RequestParam(name = "w", required = false) String w,
             @RequestHeader(name = X_CONTEXT, required = false) String context) {
         String key = KeyDecoder.fromRawPath(request.getRequestURI(), PREFIX);
-        return writes.delete(key, quorumParameter("w", w), context(context)).thenApply(KvController::written);
+        responder.answer(request, response, writes.delete(key, quorumParameter("w", w), context(context)), KvController::written);
     }
 
     @GetMapping(PREFIX + "{key}")
-    CompletableFuture<ResponseEntity<byte[]>> get(HttpServletRequest request,
+    void get(HttpServletRequest request, HttpServletResponse response,
             @RequestParam(name = "r", required = false) String r) {
         String key = KeyDecoder.fromRawPath(request.getRequestURI(), PREFIX);
-        return reads.get(key, quorumParameter("r", r)).thenApply(KvController::found);
+        responder.answer(request, response, reads.get(key, quorumParameter("r", r)), KvController::found);
     }
 
     /** {@code /kv} and {@code /kv/} name no key: say so rather than answer a bare 404. */
@@ -79,14 +80,14 @@ class KvController {
         throw new InvalidKeyException("the key is empty: use /kv/{key} with a key of 1..512 bytes of UTF-8");
     }
 
-    private static ResponseEntity<WriteResponse> written(WriteResult result) {
+    private static ResponseEntity<?> written(WriteResult result) {
         return ResponseEntity.ok()
                 .header(X_VERSION, result.version().toString())
                 .header(X_QUORUM_ACKS, Integer.toString(result.acks()))
                 .body(WriteResponse.of(result));
     }
 
-    private static ResponseEntity<byte[]> found(ReadResult result) {
+    private static ResponseEntity<?> found(ReadResult result) {
         if (!result.found()) {
             throw new KeyNotFoundException(result);
         }

@@ -71,9 +71,10 @@ public class CoordinatorMetrics {
         }
     }
 
-    public void write(WriteOutcome outcome, int acks, Duration latency) {
+    /** A write answered; {@code startNanos} is the {@link System#nanoTime()} at which it began. */
+    public void write(WriteOutcome outcome, int acks, long startNanos) {
         writes.get(outcome).increment();
-        writeLatency.get(outcome).record(latency);
+        writeLatency.get(outcome).record(since(startNanos));
         writeAcks.record(acks);
     }
 
@@ -82,9 +83,9 @@ public class CoordinatorMetrics {
         writes.get(WriteOutcome.INVALID).increment();
     }
 
-    public void read(ReadOutcome outcome, Duration latency) {
+    public void read(ReadOutcome outcome, long startNanos) {
         reads.get(outcome).increment();
-        readLatency.get(outcome).record(latency);
+        readLatency.get(outcome).record(since(startNanos));
     }
 
     public void invalidRead() {
@@ -99,9 +100,13 @@ public class CoordinatorMetrics {
         readRepairs.increment();
     }
 
-    void replicaCall(Member member, Op op, ReplicaOutcome outcome, Duration latency) {
+    void replicaCall(Member member, Op op, ReplicaOutcome outcome, long startNanos) {
         replicaRequests.get(key(member, op, outcome)).increment();
-        replicaLatency.get(key(member, op, null)).record(latency);
+        replicaLatency.get(key(member, op, null)).record(since(startNanos));
+    }
+
+    private static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
     private static String key(Member member, Op op, ReplicaOutcome outcome) {

@@ -1,6 +1,5 @@
 package dev.quorumkv.coordinator;
 
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -63,20 +62,20 @@ public class QuorumReadService {
             collector = fanOut.send(preferenceList, r, Op.READ, replica -> replicas.read(replica, key));
         }
         catch (QuorumFailedException unavailable) {
-            metrics.read(ReadOutcome.UNAVAILABLE, since(start));
+            metrics.read(ReadOutcome.UNAVAILABLE, start);
             return CompletableFuture.failedFuture(unavailable);
         }
         collector.settled().thenAccept(replies -> repair(key, replies));
         return collector.quorum().handle((replies, failure) -> {
             if (failure != null) {
                 QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
-                metrics.read(ReadOutcome.valueOf(quorumFailure.reason().name()), since(start));
+                metrics.read(ReadOutcome.valueOf(quorumFailure.reason().name()), start);
                 throw new CompletionException(quorumFailure);
             }
             Optional<Versioned> newest = newest(replies);
             newest.ifPresent(found -> clock.observe(found.version()));
             ReadResult result = new ReadResult(key, newest, replies.size(), r, preferenceList.size());
-            metrics.read(result.found() ? ReadOutcome.SUCCESS : ReadOutcome.NOT_FOUND, since(start));
+            metrics.read(result.found() ? ReadOutcome.SUCCESS : ReadOutcome.NOT_FOUND, start);
             return result;
         });
     }
@@ -95,9 +94,5 @@ public class QuorumReadService {
         return replies.stream()
                 .flatMap(reply -> reply.value().stream())
                 .max(Comparator.comparing(Versioned::version));
-    }
-
-    private static Duration since(long startNanos) {
-        return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 }

@@ -1,6 +1,5 @@
 package dev.quorumkv.coordinator;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -69,7 +68,7 @@ public class QuorumWriteService {
             collector = fanOut.send(preferenceList, w, Op.WRITE, replica -> replicas.write(replica, key, value));
         }
         catch (QuorumFailedException unavailable) {
-            metrics.write(WriteOutcome.UNAVAILABLE, 0, since(start));
+            metrics.write(WriteOutcome.UNAVAILABLE, 0, start);
             return CompletableFuture.failedFuture(unavailable);
         }
         collector.settled().thenAccept(acked -> {
@@ -80,15 +79,11 @@ public class QuorumWriteService {
         return collector.quorum().handle((acked, failure) -> {
             if (failure != null) {
                 QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
-                metrics.write(WriteOutcome.valueOf(quorumFailure.reason().name()), quorumFailure.acks(), since(start));
+                metrics.write(WriteOutcome.valueOf(quorumFailure.reason().name()), quorumFailure.acks(), start);
                 throw new CompletionException(quorumFailure);
             }
-            metrics.write(WriteOutcome.SUCCESS, acked.size(), since(start));
+            metrics.write(WriteOutcome.SUCCESS, acked.size(), start);
             return new WriteResult(key, value.version(), acked.size(), w, preferenceList.size());
         });
-    }
-
-    private static Duration since(long startNanos) {
-        return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 }

@@ -75,7 +75,7 @@ final class ReplicaFanOut {
         }
         return attempt.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((value, failure) -> {
             ReplicaOutcome outcome = ReplicaOutcome.of(failure);
-            metrics.replicaCall(replica, op, outcome, Duration.ofNanos(System.nanoTime() - start));
+            metrics.replicaCall(replica, op, outcome, start);
             if (outcome == ReplicaOutcome.ACK || outcome == ReplicaOutcome.REJECTED) {
                 // A refusal proves the peer is alive; only silence and errors count toward marking it down.
                 failureDetector.recordSuccess(replica);

@@ -1,0 +1,178 @@
+package dev.quorumkv.api;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+import dev.quorumkv.coordinator.QuorumFailedException;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Answers a request whose result arrives later (replica replies) straight through the servlet
+ * {@link AsyncContext}, without Spring MVC's async re-dispatch. That re-dispatch goes through the
+ * container's path mapping again, which refuses paths that normalize differently ({@code ..}, {@code .},
+ * {@code //} or a backslash inside a key), leaving such requests unanswered; it also costs a second pass
+ * through every filter. The answer is written on a container thread, never on a network event loop.
+ */
+@Component
+class AsyncResponder {
+
+    private static final Logger log = LoggerFactory.getLogger(AsyncResponder.class);
+
+    /** A backstop only: every replica call has its own deadline, so results come far sooner. */
+    private static final long ASYNC_TIMEOUT_MILLIS = 60_000;
+
+    private final ApiExceptionHandler problems;
+    private final JsonMapper json;
+
+    AsyncResponder(ApiExceptionHandler problems, JsonMapper json) {
+        this.problems = problems;
+        this.json = json;
+    }
+
+    <T> void answer(HttpServletRequest request, HttpServletResponse response, CompletableFuture<T> result,
+            Function<T, ResponseEntity<?>> toResponse) {
+        AsyncContext async = request.startAsync(request, response);
+        async.setTimeout(ASYNC_TIMEOUT_MILLIS);
+        AtomicBoolean answered = new AtomicBoolean();
+        async.addListener(new TimeoutAnswer(answered, request));
+        result.whenComplete((value, failure) -> async.start(() -> {
+            if (answered.compareAndSet(false, true)) {
+                write(async, entity(request, value, failure, toResponse));
+            }
+        }));
+    }
+
+    private <T> ResponseEntity<?> entity(HttpServletRequest request, T value, Throwable failure,
+            Function<T, ResponseEntity<?>> toResponse) {
+        try {
+            if (failure == null) {
+                return toResponse.apply(value);
+            }
+            return problemFor(failure, request);
+        }
+        catch (RuntimeException ex) {
+            return problemFor(ex, request);
+        }
+    }
+
+    private ResponseEntity<?> problemFor(Throwable failure, HttpServletRequest request) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && !(cause instanceof QuorumFailedException) && !(cause instanceof KeyNotFoundException)) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof QuorumFailedException quorumFailed) {
+            return problems.quorumFailed(quorumFailed, request);
+        }
+        if (cause instanceof KeyNotFoundException notFound) {
+            return problems.notFound(notFound, request);
+        }
+        log.error("Unexpected failure answering {} {}", request.getMethod(), request.getRequestURI(), failure);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, "the node failed to answer");
+        problem.setTitle("Internal error");
+        return ResponseEntity.internalServerError().body(problem);
+    }
+
+    private void write(AsyncContext async, ResponseEntity<?> entity) {
+        HttpServletResponse response = (HttpServletResponse) async.getResponse();
+        try {
+            byte[] body = body(entity, response);
+            response.setStatus(entity.getStatusCode().value());
+            entity.getHeaders().forEach((name, values) -> values.forEach(headerValue -> response.addHeader(name, headerValue)));
+            response.setContentLength(body.length);
+            response.getOutputStream().write(body);
+        }
+        catch (IOException ex) {
+            log.debug("Client went away before its answer was written: {}", ex.getMessage());
+        }
+        catch (RuntimeException ex) {
+            log.error("Could not write the answer", ex);
+            response.setStatus(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
+        }
+        finally {
+            async.complete();
+        }
+    }
+
+    private byte[] body(ResponseEntity<?> entity, HttpServletResponse response) {
+        Object body = entity.getBody();
+        if (body instanceof byte[] bytes) {
+            return bytes;
+        }
+        if (body instanceof ProblemDetail problem) {
+            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+            return json.writeValueAsBytes(asMap(problem));
+        }
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        return json.writeValueAsBytes(body);
+    }
+
+    /** RFC 9457 members first, then the extension members at the top level, as Spring's converter writes them. */
+    static Map<String, Object> asMap(ProblemDetail problem) {
+        Map<String, Object> members = new LinkedHashMap<>();
+        members.put("type", problem.getType() == null ? "about:blank" : problem.getType().toString());
+        members.put("title", problem.getTitle());
+        members.put("status", problem.getStatus());
+        if (problem.getDetail() != null) {
+            members.put("detail", problem.getDetail());
+        }
+        if (problem.getInstance() != null) {
+            members.put("instance", problem.getInstance().toString());
+        }
+        if (problem.getProperties() != null) {
+            members.putAll(problem.getProperties());
+        }
+        return members;
+    }
+
+    /** If the backstop fires first, the client still gets a problem rather than a dropped connection. */
+    private final class TimeoutAnswer implements AsyncListener {
+
+        private final AtomicBoolean answered;
+        private final HttpServletRequest request;
+
+        TimeoutAnswer(AtomicBoolean answered, HttpServletRequest request) {
+            this.answered = answered;
+            this.request = request;
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            if (answered.compareAndSet(false, true)) {
+                ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                        "no answer within " + ASYNC_TIMEOUT_MILLIS / 1000 + " s");
+                problem.setTitle("Request timed out");
+                log.warn("Answer to {} {} timed out", request.getMethod(), request.getRequestURI());
+                write(event.getAsyncContext(), ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(problem));
+            }
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            answered.set(true);
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+        }
+    }
+}

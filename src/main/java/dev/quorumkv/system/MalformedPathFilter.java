@@ -1,0 +1,49 @@
+package dev.quorumkv.system;
+
+import java.io.IOException;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Refuses a request path with a malformed percent-escape before Spring parses it. Tomcat checks escapes
+ * only outside path parameters ({@code ;...}), and Spring's path parser throws on the rest, which would
+ * surface as a 500 for what is plainly bad input.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class MalformedPathFilter extends OncePerRequestFilter {
+
+    private static final byte[] PROBLEM = ("{\"type\":\"about:blank\",\"title\":\"Invalid path\",\"status\":400,"
+            + "\"detail\":\"The path has a malformed percent-escape: '%' must be followed by two hex digits.\"}").getBytes();
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        if (hasMalformedEscape(request.getRequestURI())) {
+            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
+            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+            response.setContentLength(PROBLEM.length);
+            response.getOutputStream().write(PROBLEM);
+            return;
+        }
+        chain.doFilter(request, response);
+    }
+
+    static boolean hasMalformedEscape(String rawPath) {
+        for (int i = rawPath.indexOf('%'); i >= 0; i = rawPath.indexOf('%', i + 1)) {
+            if (i + 2 >= rawPath.length() || Character.digit(rawPath.charAt(i + 1), 16) < 0
+                    || Character.digit(rawPath.charAt(i + 2), 16) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
