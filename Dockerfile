@@ -1,0 +1,41 @@
+# quorumkv container image.
+#   docker build -t quorumkv:0.1.0 .
+#   docker run -p 8080:8080 -v quorumkv-data:/data quorumkv:0.1.0
+# Extra JVM flags: -e JAVA_TOOL_OPTIONS="...". Node settings: QUORUMKV_* env vars (see README).
+#
+# src/test/java/dev/quorumkv/deploy/ImageLayoutIntegrationTests replays the extract step, the
+# COPY lines of the runtime stage, its ENV lines and the ENTRYPOINT below on the built jar,
+# so keep them in this one-instruction-per-line form.
+
+FROM eclipse-temurin:17-jdk-noble AS build
+WORKDIR /src
+# Dependencies first: this layer is rebuilt only when the pom changes, not on every source edit.
+COPY mvnw pom.xml ./
+COPY .mvn/ .mvn/
+RUN ./mvnw --batch-mode --quiet dependency:go-offline
+COPY src/ src/
+# Tests run in CI, not in the image build (and src/test is not in the build context).
+RUN ./mvnw --batch-mode --quiet -Dmaven.test.skip=true package \
+    && cp target/quorumkv-*.jar app.jar
+# Boot's layered layout: libraries change less often than our classes, so each gets its own layer.
+RUN java -Djarmode=tools -jar app.jar extract --layers --launcher --destination extracted
+
+FROM eclipse-temurin:17-jre-noble
+# A fixed numeric uid/gid so Kubernetes' runAsNonRoot/fsGroup can be checked against it.
+RUN groupadd --system --gid 10001 quorumkv \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin quorumkv \
+    && mkdir -p /data \
+    && chown 10001:10001 /data
+WORKDIR /app
+COPY --from=build /src/extracted/dependencies/ ./
+COPY --from=build /src/extracted/spring-boot-loader/ ./
+COPY --from=build /src/extracted/snapshot-dependencies/ ./
+COPY --from=build /src/extracted/application/ ./
+ENV QUORUMKV_STORAGE_DIR=/data
+VOLUME ["/data"]
+USER 10001:10001
+EXPOSE 8080
+# Heap at 50% of the container's memory limit: RocksDB's memtables and block cache live
+# off-heap, next to metaspace and thread stacks. Exit on OOM so the orchestrator restarts us
+# rather than leaving a half-broken JVM serving.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=50.0", "-XX:+ExitOnOutOfMemoryError", "org.springframework.boot.loader.launch.JarLauncher"]
