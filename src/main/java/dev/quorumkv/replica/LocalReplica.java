@@ -1,7 +1,9 @@
 package dev.quorumkv.replica;
 
+import java.util.List;
 import java.util.Optional;
 
+import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.ReplicaStore;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.version.HybridLogicalClock;
@@ -25,6 +27,12 @@ public class LocalReplica {
     public boolean write(String key, Versioned value) {
         clock.observe(value.version());
         return store.putIfNewer(key, value);
+    }
+
+    /** A peer's batch: each write applied if newer, all made durable together. */
+    public void writeAll(List<KeyedValue> writes) {
+        writes.forEach(write -> clock.observe(write.value().version()));
+        store.putAllIfNewer(writes);
     }
 
     public Optional<Versioned> read(String key) {

@@ -40,7 +40,7 @@ class ReplicaConfiguration {
 
     @Bean
     ReplicaLimits replicaLimits(QuorumKvProperties properties) {
-        return new ReplicaLimits(properties.maxValueBytes().toBytes() + ENVELOPE_BYTES);
+        return new ReplicaLimits(Math.max(properties.maxValueBytes().toBytes(), BatchingReplicaClient.MAX_BATCH_BYTES) + ENVELOPE_BYTES);
     }
 
     /** Enough connections per peer for high concurrency; waiters beyond them queue rather than fail. */
@@ -58,15 +58,15 @@ class ReplicaConfiguration {
     ReplicaClient replicaClient(Cluster cluster, LocalReplica local, WebClient.Builder webClients,
             ConnectionProvider peerConnections, ClusterProperties clusterProperties,
             ReplicationProperties replication, ReplicaLimits limits) {
-        HttpClient http = HttpClient.create(peerConnections)
+        HttpClient netty = HttpClient.create(peerConnections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, replication.timeout().toMillis()))
                 .responseTimeout(PEER_CALL_LIMIT);
         WebClient webClient = webClients
-                .clientConnector(new ReactorClientHttpConnector(http))
+                .clientConnector(new ReactorClientHttpConnector(netty))
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize((int) limits.maxBodyBytes()))
                 .build();
-        ReplicaClient remote = new WebClientReplicaClient(webClient, clusterProperties.secret(), replication.timeout());
-        return new RoutingReplicaClient(cluster, local, remote);
+        WebClientReplicaClient http = new WebClientReplicaClient(webClient, clusterProperties.secret(), replication.timeout());
+        return new RoutingReplicaClient(cluster, local, new BatchingReplicaClient(http));
     }
 
     @Bean(destroyMethod = "close")

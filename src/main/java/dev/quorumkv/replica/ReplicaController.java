@@ -1,6 +1,7 @@
 package dev.quorumkv.replica;
 
 import dev.quorumkv.storage.Keys;
+import dev.quorumkv.storage.ReplicaBatchCodec;
 import dev.quorumkv.storage.VersionedCodec;
 import dev.quorumkv.system.RequestBodies;
 import jakarta.servlet.http.HttpServletRequest;
@@ -35,6 +36,13 @@ class ReplicaController {
         return ResponseEntity.noContent().build();
     }
 
+    /** Several writes from one coordinator in one call (see {@link BatchingReplicaClient}); validated whole first. */
+    @PostMapping("/internal/replica")
+    ResponseEntity<Void> writeBatch(HttpServletRequest request) {
+        replica.writeAll(ReplicaBatchCodec.decode(RequestBodies.read(request, maxBodyBytes)));
+        return ResponseEntity.noContent().build();
+    }
+
     @GetMapping("/internal/replica/{key}")
     ResponseEntity<byte[]> read(@PathVariable String key) {
         Keys.requireValid(key);
@@ -44,7 +52,10 @@ class ReplicaController {
                 .orElseGet(() -> ResponseEntity.noContent().build());
     }
 
-    /** The largest encoded value a peer may send: the client limit plus room for key, version and type. */
+    /**
+     * The largest body a peer may send: one value at the client limit, or a batch (which the sender keeps
+     * below {@link BatchingReplicaClient#MAX_BATCH_BYTES}), plus room for keys, versions and types.
+     */
     record ReplicaLimits(long maxBodyBytes) {
     }
 }

@@ -1,10 +1,13 @@
 package dev.quorumkv.replica;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.storage.KeyedValue;
+import dev.quorumkv.storage.ReplicaBatchCodec;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
 import org.springframework.http.HttpHeaders;
@@ -19,9 +22,10 @@ import reactor.core.publisher.Mono;
  * WebClient, with the cluster secret as a bearer token. The body is {@link VersionedCodec}'s binary form.
  * A GET of a key the replica does not hold answers 204, so a 404 (wrong URL) is never mistaken for "absent".
  */
-class WebClientReplicaClient implements ReplicaClient {
+class WebClientReplicaClient implements BatchTransport {
 
     static final String PATH = "/internal/replica/{key}";
+    static final String BATCH_PATH = "/internal/replica";
 
     private final WebClient webClient;
     private final String authorization;
@@ -40,6 +44,20 @@ class WebClientReplicaClient implements ReplicaClient {
                 .header(HttpHeaders.AUTHORIZATION, authorization)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .bodyValue(VersionedCodec.encode(value))
+                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
+                        ? response.releaseBody()
+                        : failure(replica, response))
+                .toFuture();
+    }
+
+    /** Several writes in one call to {@code POST /internal/replica}; acked all together. */
+    @Override
+    public CompletableFuture<Void> writeBatch(Member replica, List<KeyedValue> writes) {
+        return webClient.post()
+                .uri(replica.url() + BATCH_PATH)
+                .header(HttpHeaders.AUTHORIZATION, authorization)
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .bodyValue(ReplicaBatchCodec.encode(writes))
                 .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
                         ? response.releaseBody()
                         : failure(replica, response))

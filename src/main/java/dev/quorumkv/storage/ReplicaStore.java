@@ -1,5 +1,6 @@
 package dev.quorumkv.storage;
 
+import java.util.List;
 import java.util.Optional;
 
 /** A replica's durable copy of the keys it holds. Implementations are thread-safe. */
@@ -16,4 +17,11 @@ public interface ReplicaStore {
      * @return true if applied; false if the store already held this or a newer version
      */
     boolean putIfNewer(String key, Versioned incoming);
+
+    /**
+     * {@link #putIfNewer} for many keys at once, made durable together.
+     *
+     * @return how many of the writes were applied
+     */
+    int putAllIfNewer(List<KeyedValue> writes);
 }

@@ -70,9 +70,23 @@ public final class VersionedCodec {
         }
     }
 
-    private static String readString(ByteBuffer buffer, int length) {
-        byte[] bytes = new byte[length];
-        buffer.get(bytes);
+    /** Only the version of an encoded value, for comparisons that need nothing else. */
+    public static Version decodeVersion(byte[] bytes) {
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            if (buffer.get() != FORMAT) {
+                throw new MalformedVersionedException("unknown format");
+            }
+            buffer.get();
+            return new Version(buffer.getLong(), buffer.getInt(), readString(buffer, buffer.getShort() & 0xFFFF));
+        }
+        catch (BufferUnderflowException ex) {
+            throw new MalformedVersionedException("truncated version");
+        }
+    }
+
+    /** Strict UTF-8: malformed bytes are refused, never replaced. */
+    static String utf8(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -82,6 +96,12 @@ public final class VersionedCodec {
         catch (CharacterCodingException ex) {
             throw new MalformedVersionedException("invalid UTF-8");
         }
+    }
+
+    private static String readString(ByteBuffer buffer, int length) {
+        byte[] bytes = new byte[length];
+        buffer.get(bytes);
+        return utf8(bytes);
     }
 
     /** The bytes are not a well-formed encoded {@link Versioned}. */

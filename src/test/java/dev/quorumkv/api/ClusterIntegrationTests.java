@@ -10,12 +10,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 
+import dev.quorumkv.storage.KeyedValue;
+import dev.quorumkv.storage.ReplicaBatchCodec;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
 import dev.quorumkv.support.TestCluster;
+import dev.quorumkv.version.Version;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -183,6 +190,56 @@ class ClusterIntegrationTests {
         assertThat(health).contains("\"peers\"", "\"node1\":\"UP\"", "\"node3\":\"UP\"", "\"storage\"", "\"engine\":\"rocksdb\"");
         assertThat(cluster.get(2, "/livez").statusCode()).isEqualTo(200);
         assertThat(cluster.get(2, "/readyz").statusCode()).isEqualTo(200);
+    }
+
+    /** Under concurrency a coordinator's writes to each peer travel in batches; every one is still held by every replica. */
+    @Test
+    void concurrentWritesTravelInBatchesAndEveryReplicaHoldsEveryOne() throws Exception {
+        double batchesBefore = batchCalls(2);
+        ExecutorService clients = Executors.newFixedThreadPool(32);
+        try {
+            List<Future<HttpResponse<String>>> puts = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                String key = "batched-" + i;
+                puts.add(clients.submit(() -> cluster.put(1, "/kv/" + key + "?w=3", key)));
+            }
+            for (Future<HttpResponse<String>> put : puts) {
+                assertThat(put.get().statusCode()).as(put.get().body()).isEqualTo(200);
+            }
+        }
+        finally {
+            clients.shutdown();
+        }
+        for (int i = 0; i < 400; i += 37) {
+            for (int node = 1; node <= 3; node++) {
+                assertThat(new String(replicaCopy(node, "batched-" + i).value(), StandardCharsets.UTF_8)).isEqualTo("batched-" + i);
+            }
+        }
+        assertThat(batchCalls(2) - batchesBefore).as("batched calls node1 made to node2").isPositive().isLessThan(400);
+    }
+
+    @Test
+    void aMalformedBatchIsRefusedWholeAndStoresNothing() {
+        byte[] valid = ReplicaBatchCodec.encode(List.of(
+                new KeyedValue("batch-victim", Versioned.value(new Version(System.currentTimeMillis(), 0, "node1"), "text/plain", new byte[] {'x'})),
+                new KeyedValue("batch-victim-2", Versioned.tombstone(new Version(System.currentTimeMillis(), 0, "node1")))));
+        for (byte[] body : new byte[][] {Arrays.copyOf(valid, valid.length - 1), Arrays.copyOf(valid, valid.length + 3), "garbage".getBytes(StandardCharsets.UTF_8)}) {
+            HttpResponse<String> response = cluster.send(HttpRequest.newBuilder(uri(2, "/internal/replica"))
+                    .header("Authorization", "Bearer " + TestCluster.SECRET)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(response.body()).contains("\"title\":\"Malformed replica write\"");
+        }
+        assertThat(replicaResponse(2, "batch-victim").statusCode()).isEqualTo(204);
+        assertThat(replicaResponse(2, "batch-victim-2").statusCode()).isEqualTo(204);
+    }
+
+    /** How many POST /internal/replica (batch) calls this node has served, from Boot's HTTP server metrics. */
+    private static double batchCalls(int node) {
+        return cluster.get(node, "/actuator/prometheus").body().lines()
+                .filter(line -> line.startsWith("http_server_requests_seconds_count{") && line.contains("method=\"POST\"")
+                        && line.contains("uri=\"/internal/replica\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     /** Each bad input gets a 4xx problem with a title, never a 5xx, and leaves the stored value as it was. */

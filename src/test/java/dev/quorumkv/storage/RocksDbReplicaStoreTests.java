@@ -83,6 +83,52 @@ class RocksDbReplicaStoreTests {
     }
 
     @Test
+    void aBatchAppliesOnlyWhatIsNewerAndTheNewestOfDuplicateKeys() {
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            store.putIfNewer("held-newer", value(10, 0, "n1", "kept"));
+
+            int applied = store.putAllIfNewer(List.of(
+                    new KeyedValue("held-newer", value(5, 0, "n2", "older")),
+                    new KeyedValue("fresh", value(1, 0, "n1", "first")),
+                    new KeyedValue("fresh", value(3, 0, "n1", "third")),
+                    new KeyedValue("fresh", value(2, 0, "n1", "second"))));
+
+            assertThat(applied).isEqualTo(1);
+            assertThat(new String(store.get("held-newer").orElseThrow().value(), StandardCharsets.UTF_8)).isEqualTo("kept");
+            assertThat(new String(store.get("fresh").orElseThrow().value(), StandardCharsets.UTF_8)).isEqualTo("third");
+        }
+    }
+
+    @Test
+    void concurrentOverlappingBatchesNeitherDeadlockNorRegress() throws Exception {
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<Future<?>> writers = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                writers.add(pool.submit(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        List<KeyedValue> batch = new ArrayList<>();
+                        for (int k = 0; k < 20; k++) {
+                            // Each thread walks the keys in a different order: lock order must not depend on it.
+                            int key = thread % 2 == 0 ? k : 19 - k;
+                            batch.add(new KeyedValue("k" + key, value(i, thread, "n" + thread, "x")));
+                        }
+                        store.putAllIfNewer(batch);
+                    }
+                }));
+            }
+            for (Future<?> writer : writers) {
+                writer.get();
+            }
+            pool.shutdown();
+            for (int k = 0; k < 20; k++) {
+                assertThat(store.get("k" + k).orElseThrow().version()).isEqualTo(new Version(199, 3, "n3"));
+            }
+        }
+    }
+
+    @Test
     void dataAndTombstonesSurviveAReopen() {
         try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
             store.putIfNewer("kept", value(1, 0, "n1", "bytes"));
