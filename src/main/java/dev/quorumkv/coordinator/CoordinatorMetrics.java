@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
 import dev.quorumkv.cluster.Member;
 import io.micrometer.core.instrument.Counter;
@@ -51,6 +52,8 @@ public class CoordinatorMetrics {
                     .publishPercentileHistogram().description("Time to answer a client read").register(registry));
         }
         writeAcks = DistributionSummary.builder("quorumkv.write.acks")
+                // One bucket per possible count (0..members), so dashboards can show the real distribution.
+                .serviceLevelObjectives(IntStream.rangeClosed(0, members.size()).asDoubleStream().toArray())
                 .description("Replica acks a write had when it was answered").register(registry);
         underReplicated = Counter.builder("quorumkv.write.under_replicated")
                 .description("Writes that reached fewer than N replicas once every replica had answered or timed out")

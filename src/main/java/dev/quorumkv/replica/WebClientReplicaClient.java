@@ -39,25 +39,21 @@ class WebClientReplicaClient implements BatchTransport {
 
     @Override
     public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
-        return webClient.post()
-                .uri(replica.url() + PATH, key)
-                .header(HttpHeaders.AUTHORIZATION, authorization)
-                .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .bodyValue(VersionedCodec.encode(value))
-                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
-                        ? response.releaseBody()
-                        : failure(replica, response))
-                .toFuture();
+        return post(replica, replica.url() + PATH, VersionedCodec.encode(value), key);
     }
 
     /** Several writes in one call to {@code POST /internal/replica}; acked all together. */
     @Override
     public CompletableFuture<Void> writeBatch(Member replica, List<KeyedValue> writes) {
+        return post(replica, replica.url() + BATCH_PATH, ReplicaBatchCodec.encode(writes));
+    }
+
+    private CompletableFuture<Void> post(Member replica, String uriTemplate, byte[] body, Object... uriVariables) {
         return webClient.post()
-                .uri(replica.url() + BATCH_PATH)
+                .uri(uriTemplate, uriVariables)
                 .header(HttpHeaders.AUTHORIZATION, authorization)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .bodyValue(ReplicaBatchCodec.encode(writes))
+                .bodyValue(body)
                 .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
                         ? response.releaseBody()
                         : failure(replica, response))

@@ -303,7 +303,7 @@ class ClusterIntegrationTests {
         for (String outcome : new String[] {"success", "not_found", "failed", "timeout", "unavailable", "invalid"}) {
             assertThat(scrape).contains("quorumkv_reads_total{outcome=\"" + outcome + "\"}");
         }
-        assertThat(scrape).contains("quorumkv_write_acks_count", "quorumkv_write_acks_sum",
+        assertThat(scrape).contains("quorumkv_write_acks_count", "quorumkv_write_acks_sum", "quorumkv_write_acks_bucket{le=\"2.0\"}",
                 "quorumkv_write_under_replicated_total", "quorumkv_read_latency_seconds_bucket",
                 "quorumkv_read_repairs_total", "quorumkv_replica_latency_seconds_count{op=\"write\",peer=\"node2\"}");
         for (String outcome : new String[] {"ack", "error", "timeout", "rejected"}) {

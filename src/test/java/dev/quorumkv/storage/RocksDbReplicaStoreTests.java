@@ -9,6 +9,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
 
 import dev.quorumkv.version.Version;
 import org.junit.jupiter.api.Test;
@@ -54,20 +55,11 @@ class RocksDbReplicaStoreTests {
     @Test
     void concurrentWritersToOneKeyLeaveTheNewest() throws Exception {
         try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            List<Future<?>> writers = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int thread = t;
-                writers.add(pool.submit(() -> {
-                    for (int i = 0; i < 500; i++) {
-                        store.putIfNewer("hot", value(i, thread, "n" + thread, "x"));
-                    }
-                }));
-            }
-            for (Future<?> writer : writers) {
-                writer.get();
-            }
-            pool.shutdown();
+            inFourThreads(thread -> {
+                for (int i = 0; i < 500; i++) {
+                    store.putIfNewer("hot", value(i, thread, "n" + thread, "x"));
+                }
+            });
             assertThat(store.get("hot").orElseThrow().version()).isEqualTo(new Version(499, 3, "n3"));
         }
     }
@@ -102,26 +94,17 @@ class RocksDbReplicaStoreTests {
     @Test
     void concurrentOverlappingBatchesNeitherDeadlockNorRegress() throws Exception {
         try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            List<Future<?>> writers = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int thread = t;
-                writers.add(pool.submit(() -> {
-                    for (int i = 0; i < 200; i++) {
-                        List<KeyedValue> batch = new ArrayList<>();
-                        for (int k = 0; k < 20; k++) {
-                            // Each thread walks the keys in a different order: lock order must not depend on it.
-                            int key = thread % 2 == 0 ? k : 19 - k;
-                            batch.add(new KeyedValue("k" + key, value(i, thread, "n" + thread, "x")));
-                        }
-                        store.putAllIfNewer(batch);
+            inFourThreads(thread -> {
+                for (int i = 0; i < 200; i++) {
+                    List<KeyedValue> batch = new ArrayList<>();
+                    for (int k = 0; k < 20; k++) {
+                        // Each thread walks the keys in a different order: lock order must not depend on it.
+                        int key = thread % 2 == 0 ? k : 19 - k;
+                        batch.add(new KeyedValue("k" + key, value(i, thread, "n" + thread, "x")));
                     }
-                }));
-            }
-            for (Future<?> writer : writers) {
-                writer.get();
-            }
-            pool.shutdown();
+                    store.putAllIfNewer(batch);
+                }
+            });
             for (int k = 0; k < 20; k++) {
                 assertThat(store.get("k" + k).orElseThrow().version()).isEqualTo(new Version(199, 3, "n3"));
             }
@@ -139,6 +122,24 @@ class RocksDbReplicaStoreTests {
             assertThat(reopened.get("kept").orElseThrow().value()).isEqualTo("bytes".getBytes(StandardCharsets.UTF_8));
             assertThat(reopened.get("deleted").orElseThrow().isTombstone()).isTrue();
             assertThat(reopened.get("never")).isEmpty();
+        }
+    }
+
+    /** Runs {@code work} in four threads at once (thread numbers 0..3) and waits for all of them. */
+    private static void inFourThreads(IntConsumer work) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                threads.add(pool.submit(() -> work.accept(thread)));
+            }
+            for (Future<?> thread : threads) {
+                thread.get();
+            }
+        }
+        finally {
+            pool.shutdown();
         }
     }
 
