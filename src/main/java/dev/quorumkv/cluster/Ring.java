@@ -61,14 +61,19 @@ public final class Ring {
         return index == tokens.length ? 0 : index;
     }
 
-    /** MD5, as Dynamo uses: uniform, stable across JVMs and releases (String.hashCode is neither spread nor promised). */
-    static long hash(String text) {
+    /** One digest per thread: looking one up per request shows in profiles, and a digest is not thread-safe. */
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] digest = MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.wrap(digest).getLong();
+            return MessageDigest.getInstance("MD5");
         }
         catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException("MD5 is required of every JVM", ex);
         }
+    });
+
+    /** MD5, as Dynamo uses: uniform, stable across JVMs and releases (String.hashCode is neither spread nor promised). */
+    static long hash(String text) {
+        byte[] digest = MD5.get().digest(text.getBytes(StandardCharsets.UTF_8));
+        return ByteBuffer.wrap(digest).getLong();
     }
 }

@@ -55,13 +55,14 @@ class ReplicaConfiguration {
     }
 
     @Bean
-    ReplicaClient replicaClient(Cluster cluster, LocalReplica local, WebClient.Builder webClients,
-            ConnectionProvider peerConnections, ClusterProperties clusterProperties,
+    ReplicaClient replicaClient(Cluster cluster, LocalReplica local, ConnectionProvider peerConnections, ClusterProperties clusterProperties,
             ReplicationProperties replication, ReplicaLimits limits) {
         HttpClient netty = HttpClient.create(peerConnections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, replication.timeout().toMillis()))
                 .responseTimeout(PEER_CALL_LIMIT);
-        WebClient webClient = webClients
+        // A plain builder, not Boot's: peer calls are measured per peer by quorumkv.replica.* already, and
+        // a second observation per call (http.client.requests) would cost on the hottest path.
+        WebClient webClient = WebClient.builder()
                 .clientConnector(new ReactorClientHttpConnector(netty))
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize((int) limits.maxBodyBytes()))
                 .build();
