@@ -52,8 +52,9 @@ public class CoordinatorMetrics {
                     .publishPercentileHistogram().description("Time to answer a client read").register(registry));
         }
         writeAcks = DistributionSummary.builder("quorumkv.write.acks")
-                // One bucket per possible count (0..members), so dashboards can show the real distribution.
-                .serviceLevelObjectives(IntStream.rangeClosed(0, members.size()).asDoubleStream().toArray())
+                // One bucket per possible count, so dashboards can show the real distribution. Micrometer allows
+                // only positive bounds: zero-ack answers (nothing sent, "unavailable") share the le=1 bucket.
+                .serviceLevelObjectives(IntStream.rangeClosed(1, members.size()).asDoubleStream().toArray())
                 .description("Replica acks a write had when it was answered").register(registry);
         underReplicated = Counter.builder("quorumkv.write.under_replicated")
                 .description("Writes that reached fewer than N replicas once every replica had answered or timed out")
