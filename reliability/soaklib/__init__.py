@@ -1,0 +1,1 @@
+"""quorumkv fault-injection soak: cluster control, client, nemesis, checker, report."""

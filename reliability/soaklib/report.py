@@ -1,0 +1,85 @@
+"""Renders the checker's result as the soak's summary (Markdown, printed and saved)."""
+import json
+
+AVAILABILITY_TARGET = 0.99
+
+
+def verdict(result, meta):
+    """(passed, reasons). Lost writes, stale or invalid reads and unverified keys always
+    fail a run; the availability target applies only to the default (single-fault) run."""
+    reasons = []
+    for name in ("lost", "stale_reads", "invalid_reads", "unverified_keys"):
+        if result[name]:
+            reasons.append(f"{name.replace('_', ' ')} = {result[name]}")
+    share = result["availability"]["one_fault"]["write_ack_share"]
+    if not meta.get("two_faults") and share is not None and share < AVAILABILITY_TARGET:
+        reasons.append(f"writes acknowledged during single faults {share:.2%} < {AVAILABILITY_TARGET:.0%}")
+    for error in meta.get("errors", []):
+        reasons.append(f"run error: {error}")
+    return not reasons, reasons
+
+
+def _pct(share):
+    return "n/a" if share is None else f"{share:.2%}"
+
+
+def _val(value):
+    return "n/a" if value is None else str(value)
+
+
+def render(result, meta):
+    passed, reasons = verdict(result, meta)
+    w, r, vis, faults = result["writes"], result["reads"], result["visibility"], result["faults"]
+    lines = [
+        f"# quorumkv soak: {'PASS' if passed else 'FAIL'}",
+        "",
+        f"seed {meta.get('seed')}, {meta.get('duration')} s, {meta.get('threads')} client threads "
+        f"(at most {meta.get('rate') or 'unlimited'} operations/s each), "
+        f"{result['keys']} keys, W=2 R=2 N=3, {'two faults at once allowed' if meta.get('two_faults') else 'at most one faulty node'}",
+        "",
+        "| operations | total | acknowledged / ok | failed (503) | indeterminate |",
+        "|---|---:|---:|---:|---:|",
+        f"| writes | {w['total']} | {w['ok']} | {w['fail']} | {w['info']} |",
+        f"| reads | {r['total']} | {r['ok']} (of which not found: {r['not_found']}) | {r['fail']} | {r['info']} |",
+        "",
+        f"Warm-up before the run (own keys, checked but not counted above): {result['warmup']['ops']} operations, "
+        f"{result['warmup']['not_ok']} not ok.",
+        "",
+        "| check | count |",
+        "|---|---:|",
+        f"| **lost** (acknowledged write not visible at the end; must be 0) | **{result['lost']}** |",
+        f"| **stale reads** (older than an acknowledged write or read that completed first; must be 0) | **{result['stale_reads']}** |",
+        f"| invalid reads (value never written; must be 0) | {result['invalid_reads']} |",
+        f"| keys whose final read failed (must be 0) | {result['unverified_keys']} |",
+        f"| reads of a late failed/indeterminate write that won by version (allowed) | {result['late_write_reads']} |",
+        f"| keys ending on a late failed/indeterminate write newer than the last ack (allowed) | {result['superseded_by_late_write']} |",
+        f"| failed writes seen by a read / never seen | {vis['failed_seen']} / {vis['failed_never_seen']} |",
+        f"| indeterminate writes seen by a read / never seen | {vis['indeterminate_seen']} / {vis['indeterminate_never_seen']} |",
+        f"| answers other than 200/404/503 | {result['unexpected_status']} |",
+        f"| faults injected | {sum(faults.values())} ({', '.join(f'{k}: {v}' for k, v in sorted(faults.items())) or 'none'}) |",
+        "",
+        "| window | writes | acknowledged | write p50 / p99 ms | reads | read ok | read p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, label in (("no_fault", "no node faulty"), ("one_fault", "**one node down or paused**"),
+                        ("one_killed", "... of which killed (until ready again)"),
+                        ("one_paused", "... of which paused"), ("two_faults", "two nodes faulty")):
+        a = result["availability"][name]
+        lines.append(f"| {label} | {a['writes']} | {a['writes_acked']} ({_pct(a['write_ack_share'])}) | "
+                     f"{_val(a['write_p50_ms'])} / {_val(a['write_p99_ms'])} | {a['reads']} | {a['reads_ok']} | "
+                     f"{_val(a['read_p99_ms'])} |")
+    share = result["availability"]["one_fault"]["write_ack_share"]
+    lines += ["", f"Availability target: at least {AVAILABILITY_TARGET:.0%} of writes issued while one node was "
+                  f"faulty are acknowledged: {_pct(share)} "
+                  f"({'met' if share is None or share >= AVAILABILITY_TARGET else 'NOT met'}"
+                  f"{'; not enforced with --two-faults' if meta.get('two_faults') else ''})."]
+    if reasons:
+        lines += ["", "Failed because: " + "; ".join(reasons) + "."]
+    if result["anomalies"]:
+        lines += ["", f"## Anomalies (first 50 of {len(result['anomalies'])})", ""]
+        lines += ["- " + json.dumps(a, sort_keys=True) for a in result["anomalies"][:50]]
+    if result["notes"]:
+        lines += ["", f"## Late failed/indeterminate writes that won by version (first 10 of {len(result['notes'])})",
+                  "", "Allowed: such a write may take effect any time after it was sent; its version is newer.", ""]
+        lines += ["- " + json.dumps(n, sort_keys=True) for n in result["notes"][:10]]
+    return "\n".join(lines) + "\n", passed
