@@ -12,7 +12,8 @@ def verdict(result, meta):
         if result[name]:
             reasons.append(f"{name.replace('_', ' ')} = {result[name]}")
     share = result["availability"]["one_fault"]["write_ack_share"]
-    if not meta.get("two_faults") and share is not None and share < AVAILABILITY_TARGET:
+    gated = not meta.get("two_faults") and not meta.get("availability_advisory")
+    if gated and share is not None and share < AVAILABILITY_TARGET:
         reasons.append(f"writes acknowledged during single faults {share:.2%} < {AVAILABILITY_TARGET:.0%}")
     for error in meta.get("errors", []):
         reasons.append(f"run error: {error}")
