@@ -142,31 +142,23 @@ class Client:
         op = {"f": "write", "key": key, "value": value, "client": self.name, "start": self._now()}
         if phase:
             op["phase"] = phase
-        try:
+        def attempt():
             node, status, response_headers, data = self._send("PUT", path, f"{key}:{value}".encode(), headers)
             op.update(node=node, code=status)
             if status == 200:
                 version = response_headers.get("X-Version") or _json(data).get("version")
                 op.update(status=OK, version=version)
                 self._remember(key, version)
-            elif status == 503 or 400 <= status < 500:
-                op.update(status=FAIL, error=data[:300].decode("utf-8", "replace"))
             else:
-                op.update(status=INFO, error=data[:300].decode("utf-8", "replace"))
-        except NotSent as error:
-            op.update(status=FAIL, error=f"no node accepted a connection: {error}")
-        except Indeterminate as error:
-            op.update(status=INFO, error=str(error))
-        op["end"] = self._now()
-        self.history.append(op)
-        return op
+                self._refused(op, status, data)
+        return self._run(op, attempt)
 
     def read(self, key, phase=None):
         path = f"/kv/{urllib.parse.quote(key, safe='')}?r=2"
         op = {"f": "read", "key": key, "value": None, "client": self.name, "start": self._now()}
         if phase:
             op["phase"] = phase
-        try:
+        def attempt():
             node, status, response_headers, data = self._send("GET", path)
             op.update(node=node, code=status, version=response_headers.get("X-Version"))
             if status == 200:
@@ -176,10 +168,14 @@ class Client:
                 self._remember(key, op["version"])
             elif status == 404:
                 op.update(status=OK)
-            elif status == 503 or 400 <= status < 500:
-                op.update(status=FAIL, error=data[:300].decode("utf-8", "replace"))
             else:
-                op.update(status=INFO, error=data[:300].decode("utf-8", "replace"))
+                self._refused(op, status, data)
+        return self._run(op, attempt)
+
+    def _run(self, op, attempt):
+        """Runs one request, turns transport trouble into the op's status, and records the finished op."""
+        try:
+            attempt()
         except NotSent as error:
             op.update(status=FAIL, error=f"no node accepted a connection: {error}")
         except Indeterminate as error:
@@ -187,6 +183,12 @@ class Client:
         op["end"] = self._now()
         self.history.append(op)
         return op
+
+    @staticmethod
+    def _refused(op, status, data):
+        """Any other answer: a 503 or 4xx is a definite failure, anything else leaves the outcome unknown."""
+        definite = status == 503 or 400 <= status < 500
+        op.update(status=FAIL if definite else INFO, error=data[:300].decode("utf-8", "replace"))
 
     def close(self):
         for conn in self.conns.values():
