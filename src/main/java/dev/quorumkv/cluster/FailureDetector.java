@@ -13,6 +13,12 @@ import org.slf4j.LoggerFactory;
  * a node that is gone and fail fast with "unavailable" when too few replicas are left. A peer marked down
  * comes back only when a probe (or any call) succeeds. This node itself is always up: if its own store
  * fails, its calls fail like any other replica's.
+ *
+ * <p>Errors (connection refused, a failed call) always count. A timeout counts only if nothing at all has
+ * been heard from the peer since the timed-out call was sent: a peer that keeps answering other calls, even
+ * late, is alive but slow (a cold JVM, a GC pause, this node's own CPU starved), and marking it down would
+ * turn its slowness into "unavailable" errors for every key it holds. A stopped or paused peer answers
+ * nothing and is marked down as before.
  */
 public class FailureDetector {
 
@@ -22,12 +28,12 @@ public class FailureDetector {
 
     private final Member self;
     private final int threshold;
-    private final Map<String, AtomicInteger> consecutiveFailures = new ConcurrentHashMap<>();
+    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
 
     public FailureDetector(Member self, List<Member> members, int threshold) {
         this.self = self;
         this.threshold = threshold;
-        members.forEach(member -> consecutiveFailures.put(member.id(), new AtomicInteger()));
+        members.forEach(this::peer);
     }
 
     public boolean isUp(Member member) {
@@ -38,25 +44,47 @@ public class FailureDetector {
         if (member.equals(self)) {
             return State.UP;
         }
-        return failures(member).get() >= threshold ? State.DOWN : State.UP;
+        return peer(member).failures.get() >= threshold ? State.DOWN : State.UP;
     }
 
+    /** The peer answered (an ack, a refusal, a probe): it is alive, however late the answer came. */
     public void recordSuccess(Member member) {
-        int before = failures(member).getAndSet(0);
+        Peer peer = peer(member);
+        peer.lastAnswerNanos = System.nanoTime();
+        int before = peer.failures.getAndSet(0);
         if (before >= threshold && !member.equals(self)) {
             log.info("Peer {} is up again", member.id());
         }
     }
 
+    /** A call failed with an error: the peer refused the connection or could not handle the call. */
     public void recordFailure(Member member, Throwable cause) {
-        int now = failures(member).incrementAndGet();
+        int now = peer(member).failures.incrementAndGet();
         if (now == threshold && !member.equals(self)) {
             log.warn("Peer {} marked down after {} consecutive failures (last: {}); probing until it answers",
                     member.id(), threshold, cause.toString());
         }
     }
 
-    private AtomicInteger failures(Member member) {
-        return consecutiveFailures.computeIfAbsent(member.id(), id -> new AtomicInteger());
+    /**
+     * A call sent at {@code sentAtNanos} ({@link System#nanoTime()}) got no answer in time. Counts as a
+     * failure only if the peer has not answered anything since.
+     */
+    public void recordTimeout(Member member, long sentAtNanos, Throwable cause) {
+        if (peer(member).lastAnswerNanos - sentAtNanos > 0) {
+            return;
+        }
+        recordFailure(member, cause);
+    }
+
+    private Peer peer(Member member) {
+        return peers.computeIfAbsent(member.id(), id -> new Peer());
+    }
+
+    private static final class Peer {
+
+        final AtomicInteger failures = new AtomicInteger();
+        /** Starts at creation: a peer never heard from is silent since every call sent after that. */
+        volatile long lastAnswerNanos = System.nanoTime();
     }
 }

@@ -2,9 +2,9 @@ package dev.quorumkv.coordinator;
 
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 
 import dev.quorumkv.cluster.Member;
@@ -33,8 +33,8 @@ public class CoordinatorMetrics {
     private final DistributionSummary writeAcks;
     private final Counter underReplicated;
     private final Counter readRepairs;
-    private final Map<String, Counter> replicaRequests = new ConcurrentHashMap<>();
-    private final Map<String, Timer> replicaLatency = new ConcurrentHashMap<>();
+    /** Per member id, resolved once: the hot path looks meters up without building tag or key strings. */
+    private final Map<String, PeerMeters> peers = new HashMap<>();
 
     public CoordinatorMetrics(MeterRegistry registry, List<Member> members) {
         for (WriteOutcome outcome : WriteOutcome.values()) {
@@ -62,16 +62,19 @@ public class CoordinatorMetrics {
         readRepairs = Counter.builder("quorumkv.read.repairs")
                 .description("Stale or missing replicas sent the newest version after a read").register(registry);
         for (Member member : members) {
+            PeerMeters meters = new PeerMeters(new Counter[Op.values().length][ReplicaOutcome.values().length],
+                    new Timer[Op.values().length]);
             for (Op op : Op.values()) {
                 for (ReplicaOutcome outcome : ReplicaOutcome.values()) {
-                    replicaRequests.put(key(member, op, outcome), Counter.builder("quorumkv.replica.requests")
+                    meters.requests()[op.ordinal()][outcome.ordinal()] = Counter.builder("quorumkv.replica.requests")
                             .tags("peer", member.id(), "op", label(op), "outcome", outcome.label())
-                            .description("Calls from this coordinator to each replica").register(registry));
+                            .description("Calls from this coordinator to each replica").register(registry);
                 }
-                replicaLatency.put(key(member, op, null), Timer.builder("quorumkv.replica.latency")
+                meters.latency()[op.ordinal()] = Timer.builder("quorumkv.replica.latency")
                         .tags("peer", member.id(), "op", label(op))
-                        .description("Time each replica took to answer this coordinator").register(registry));
+                        .description("Time each replica took to answer this coordinator").register(registry);
             }
+            peers.put(member.id(), meters);
         }
     }
 
@@ -105,19 +108,19 @@ public class CoordinatorMetrics {
     }
 
     void replicaCall(Member member, Op op, ReplicaOutcome outcome, long startNanos) {
-        replicaRequests.get(key(member, op, outcome)).increment();
-        replicaLatency.get(key(member, op, null)).record(since(startNanos));
+        PeerMeters meters = peers.get(member.id());
+        meters.requests()[op.ordinal()][outcome.ordinal()].increment();
+        meters.latency()[op.ordinal()].record(since(startNanos));
     }
 
     private static Duration since(long startNanos) {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
-    private static String key(Member member, Op op, ReplicaOutcome outcome) {
-        return member.id() + '/' + op + '/' + outcome;
-    }
-
     private static String label(Op op) {
         return op.name().toLowerCase();
+    }
+
+    private record PeerMeters(Counter[][] requests, Timer[] latency) {
     }
 }

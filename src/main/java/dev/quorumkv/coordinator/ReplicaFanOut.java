@@ -65,22 +65,28 @@ final class ReplicaFanOut {
     /** One call with the replication timeout, recorded in metrics and the failure detector. */
     <T> CompletableFuture<T> call(Member replica, Op op, Function<Member, CompletableFuture<T>> call) {
         long start = System.nanoTime();
-        CompletableFuture<T> attempt;
+        CompletableFuture<T> transportCall;
         try {
-            // A copy: timing out our view must never complete (or cancel) the transport's own future.
-            attempt = call.apply(replica).copy();
+            transportCall = call.apply(replica);
         }
         catch (RuntimeException ex) {
-            attempt = CompletableFuture.failedFuture(ex);
+            transportCall = CompletableFuture.failedFuture(ex);
         }
-        return attempt.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((value, failure) -> {
+        // Any answer, even one after our timeout, shows the peer is alive; a refusal too.
+        transportCall.whenComplete((value, failure) -> {
             ReplicaOutcome outcome = ReplicaOutcome.of(failure);
-            metrics.replicaCall(replica, op, outcome, start);
             if (outcome == ReplicaOutcome.ACK || outcome == ReplicaOutcome.REJECTED) {
-                // A refusal proves the peer is alive; only silence and errors count toward marking it down.
                 failureDetector.recordSuccess(replica);
             }
-            else {
+        });
+        // A copy: timing out our view must never complete (or cancel) the transport's own future.
+        return transportCall.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((value, failure) -> {
+            ReplicaOutcome outcome = ReplicaOutcome.of(failure);
+            metrics.replicaCall(replica, op, outcome, start);
+            if (outcome == ReplicaOutcome.TIMEOUT) {
+                failureDetector.recordTimeout(replica, start, ReplicaOutcome.unwrap(failure));
+            }
+            else if (outcome == ReplicaOutcome.ERROR) {
                 failureDetector.recordFailure(replica, ReplicaOutcome.unwrap(failure));
             }
         });

@@ -87,6 +87,10 @@ public final class VersionedCodec {
 
     /** Strict UTF-8: malformed bytes are refused, never replaced. */
     static String utf8(byte[] bytes) {
+        if (isAscii(bytes)) {
+            // The common case (node ids, media types, most keys) needs no decoder: ASCII is valid UTF-8.
+            return new String(bytes, StandardCharsets.US_ASCII);
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -96,6 +100,15 @@ public final class VersionedCodec {
         catch (CharacterCodingException ex) {
             throw new MalformedVersionedException("invalid UTF-8");
         }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String readString(ByteBuffer buffer, int length) {

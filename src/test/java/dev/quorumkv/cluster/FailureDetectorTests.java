@@ -1,6 +1,7 @@
 package dev.quorumkv.cluster;
 
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,33 @@ class FailureDetectorTests {
 
         detector.recordSuccess(peer);
         assertThat(detector.isUp(peer)).isTrue();
+    }
+
+    @Test
+    void timeoutsDoNotMarkDownAPeerThatAnsweredSinceTheCallsWereSent() {
+        long sentBeforeTheAnswer = System.nanoTime() - 1_000_000;
+        detector.recordSuccess(peer);
+
+        for (int i = 0; i < 10; i++) {
+            detector.recordTimeout(peer, sentBeforeTheAnswer, new TimeoutException());
+        }
+        assertThat(detector.isUp(peer)).as("slow, not gone: it answered another call meanwhile").isTrue();
+
+        long sentAfterTheLastAnswer = System.nanoTime();
+        detector.recordTimeout(peer, sentAfterTheLastAnswer, new TimeoutException());
+        detector.recordTimeout(peer, sentAfterTheLastAnswer, new TimeoutException());
+        assertThat(detector.isUp(peer)).isTrue();
+        detector.recordTimeout(peer, sentAfterTheLastAnswer, new TimeoutException());
+        assertThat(detector.state(peer)).as("silent since the calls were sent").isEqualTo(FailureDetector.State.DOWN);
+    }
+
+    @Test
+    void aPeerNeverHeardFromIsMarkedDownByTimeouts() {
+        long sent = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            detector.recordTimeout(peer, sent, new TimeoutException());
+        }
+        assertThat(detector.isUp(peer)).isFalse();
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The write quorum rules against in-memory replicas that can fail, refuse or be held. "Does not wait for
@@ -209,6 +210,37 @@ class QuorumWriteServiceTests {
         assertThat(fixture.failureDetector.isUp(refusing)).isTrue();
         assertThat(fixture.registry.get("quorumkv.replica.requests")
                 .tags("peer", refusing.id(), "op", "write", "outcome", "rejected").counter().count()).isEqualTo(5);
+    }
+
+    @Test
+    void aPeerWhoseAnswersArriveOnlyAfterTheTimeoutIsSlowNotDownAndStaysInUse() {
+        CoordinatorFixture quick = new CoordinatorFixture(3, N3_W2_R2, Duration.ofMillis(50));
+        Member slow = quick.replicasOf(KEY, 3).stream().filter(r -> !r.equals(quick.cluster.self())).findFirst().orElseThrow();
+        for (int i = 1; i <= 5; i++) {
+            quick.replicas.set(slow, Mode.HELD);
+            quick.writes.put(KEY, "text/plain", bytes("v" + i), null, null).join();
+            double timeouts = i;
+            await().atMost(Duration.ofSeconds(10)).until(() -> quick.registry.get("quorumkv.replica.requests")
+                    .tags("peer", slow.id(), "op", "write", "outcome", "timeout").counter().count() == timeouts);
+            quick.replicas.release(slow); // the late answer arrives after the coordinator stopped waiting
+        }
+
+        assertThat(quick.failureDetector.isUp(slow)).as("5 timeouts, each answered late: alive").isTrue();
+        assertThat(quick.replicas.stored(slow, KEY)).hasValueSatisfying(
+                stored -> assertThat(new String(stored.value(), StandardCharsets.UTF_8)).isEqualTo("v5"));
+    }
+
+    @Test
+    void aPeerThatAnswersNothingIsMarkedDownAfterThreeTimeouts() {
+        CoordinatorFixture quick = new CoordinatorFixture(3, N3_W2_R2, Duration.ofMillis(50));
+        Member silent = quick.replicasOf(KEY, 3).stream().filter(r -> !r.equals(quick.cluster.self())).findFirst().orElseThrow();
+        quick.replicas.set(silent, Mode.HELD);
+
+        for (int i = 1; i <= 3; i++) {
+            quick.writes.put(KEY, "text/plain", bytes("v" + i), null, null).join();
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !quick.failureDetector.isUp(silent));
     }
 
     private CompletableFuture<WriteResult> put(Integer w) {

@@ -1,6 +1,7 @@
 package dev.quorumkv.replica;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -14,12 +15,14 @@ import dev.quorumkv.version.Version;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class BatchingReplicaClientTests {
 
     private final Member peer = new Member("b", null);
     private final HeldTransport transport = new HeldTransport();
-    private final BatchingReplicaClient client = new BatchingReplicaClient(transport);
+    /** Spacing longer than any test: only an answer lets the next call leave. */
+    private final BatchingReplicaClient client = new BatchingReplicaClient(transport, Duration.ofHours(1));
 
     @Test
     void aLoneWriteIsSentAtOnceAndAlone() {
@@ -35,18 +38,17 @@ class BatchingReplicaClientTests {
     }
 
     @Test
-    void writesArrivingWhileEverySlotIsTakenLeaveTogetherAsOneBatchWhenOneFrees() {
-        List<CompletableFuture<Void>> first = IntStream.range(0, BatchingReplicaClient.MAX_IN_FLIGHT)
-                .mapToObj(i -> client.write(peer, "solo-" + i, value(i))).toList();
+    void writesArrivingWhileACallIsOnTheWireLeaveTogetherAsOneBatchWhenItReturns() {
+        CompletableFuture<Void> first = client.write(peer, "solo", value(0));
         List<CompletableFuture<Void>> waiting = IntStream.range(0, 10)
                 .mapToObj(i -> client.write(peer, "queued-" + i, value(i))).toList();
-        assertThat(transport.calls).as("only the window is on the wire").hasSize(BatchingReplicaClient.MAX_IN_FLIGHT);
+        assertThat(transport.calls).as("the first call is still out: the rest wait").hasSize(1);
 
         transport.calls.get(0).answer().complete(null);
 
-        assertThat(first.get(0)).isCompleted();
-        assertThat(transport.calls).hasSize(BatchingReplicaClient.MAX_IN_FLIGHT + 1);
-        HeldTransport.Call batch = transport.calls.get(BatchingReplicaClient.MAX_IN_FLIGHT);
+        assertThat(first).isCompleted();
+        assertThat(transport.calls).hasSize(2);
+        HeldTransport.Call batch = transport.calls.get(1);
         assertThat(batch.batched()).isTrue();
         assertThat(batch.writes()).extracting(KeyedValue::key).containsExactlyElementsOf(
                 IntStream.range(0, 10).mapToObj(i -> "queued-" + i).toList());
@@ -57,12 +59,41 @@ class BatchingReplicaClientTests {
     }
 
     @Test
+    void waitingWritesLeaveOnceTheSpacingPassesEvenWhileThePeerHoldsItsAnswer() {
+        BatchingReplicaClient spaced = new BatchingReplicaClient(transport, Duration.ofSeconds(1));
+        spaced.write(peer, "held", value(0));
+        spaced.write(peer, "a", value(1));
+        spaced.write(peer, "b", value(2));
+        assertThat(transport.calls).as("within the spacing the writes wait").hasSize(1);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> transport.calls.size() == 2);
+
+        assertThat(transport.calls.get(0).answer()).as("the first call is still unanswered").isNotDone();
+        assertThat(transport.calls.get(1).writes()).extracting(KeyedValue::key).containsExactly("a", "b");
+    }
+
+    @Test
+    void withoutSpacingCallsPipelineUpToTheLimitAndTheRestWaitForAnAnswer() {
+        BatchingReplicaClient unspaced = new BatchingReplicaClient(transport, Duration.ZERO);
+        IntStream.range(0, BatchingReplicaClient.MAX_IN_FLIGHT).forEach(i -> unspaced.write(peer, "solo-" + i, value(i)));
+        unspaced.write(peer, "over-1", value(1));
+        unspaced.write(peer, "over-2", value(2));
+        assertThat(transport.calls).as("only the window is on the wire").hasSize(BatchingReplicaClient.MAX_IN_FLIGHT);
+
+        transport.calls.get(5).answer().complete(null);
+
+        assertThat(transport.calls).hasSize(BatchingReplicaClient.MAX_IN_FLIGHT + 1);
+        assertThat(transport.calls.get(BatchingReplicaClient.MAX_IN_FLIGHT).writes()).extracting(KeyedValue::key)
+                .containsExactly("over-1", "over-2");
+    }
+
+    @Test
     void aFailedBatchFailsEveryWriteInItAndTheQueueMovesOn() {
-        IntStream.range(0, BatchingReplicaClient.MAX_IN_FLIGHT).forEach(i -> client.write(peer, "solo-" + i, value(i)));
+        client.write(peer, "solo", value(0));
         List<CompletableFuture<Void>> waiting = IntStream.range(0, 3).mapToObj(i -> client.write(peer, "q-" + i, value(i))).toList();
         transport.calls.get(0).answer().complete(null);
 
-        transport.calls.get(BatchingReplicaClient.MAX_IN_FLIGHT).answer().completeExceptionally(new IllegalStateException("500"));
+        transport.calls.get(1).answer().completeExceptionally(new IllegalStateException("500"));
 
         assertThat(waiting).allMatch(CompletableFuture::isCompletedExceptionally);
         CompletableFuture<Void> later = client.write(peer, "later", value(9));
@@ -72,13 +103,13 @@ class BatchingReplicaClientTests {
 
     @Test
     void aBatchStopsGrowingAtItsByteLimit() {
-        IntStream.range(0, BatchingReplicaClient.MAX_IN_FLIGHT).forEach(i -> client.write(peer, "solo-" + i, value(i)));
+        client.write(peer, "solo", value(0));
         byte[] big = new byte[BatchingReplicaClient.MAX_BATCH_BYTES / 3];
         IntStream.range(0, 5).forEach(i -> client.write(peer, "big-" + i, Versioned.value(new Version(i, 0, "a"), "x/y", big)));
 
         transport.calls.get(0).answer().complete(null);
 
-        assertThat(transport.calls.get(BatchingReplicaClient.MAX_IN_FLIGHT).writes()).hasSizeLessThanOrEqualTo(3);
+        assertThat(transport.calls.get(1).writes()).hasSizeLessThanOrEqualTo(3);
     }
 
     private static Versioned value(int i) {
