@@ -2,6 +2,7 @@ package dev.quorumkv.api;
 
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.util.Optional;
 
 import dev.quorumkv.coordinator.CoordinatorMetrics;
 import dev.quorumkv.coordinator.Quorum.InvalidQuorumException;
@@ -119,6 +120,42 @@ class ApiExceptionHandler {
         log.error("Storage failure serving {} {}", request.getMethod(), request.getRequestURI(), ex);
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(problem(request, HttpStatus.SERVICE_UNAVAILABLE,
                 "Storage unavailable", "this node's storage failed; try another node"));
+    }
+
+    /**
+     * The same answers for the client API, which {@link KvController} serves outside Spring MVC's
+     * exception resolution; empty for a failure nobody expected (the caller answers 500 and logs it).
+     */
+    Optional<ResponseEntity<ProblemDetail>> answerFor(Throwable failure, HttpServletRequest request) {
+        ResponseEntity<ProblemDetail> answer = null;
+        if (failure instanceof QuorumFailedException ex) {
+            answer = quorumFailed(ex, request);
+        }
+        else if (failure instanceof KeyNotFoundException ex) {
+            answer = notFound(ex, request);
+        }
+        else if (failure instanceof BadRequestException ex) {
+            answer = badRequest(ex, request);
+        }
+        else if (failure instanceof InvalidKeyException ex) {
+            answer = invalidKey(ex, request);
+        }
+        else if (failure instanceof InvalidQuorumException ex) {
+            answer = invalidQuorum(ex, request);
+        }
+        else if (failure instanceof ContextTooFarAheadException ex) {
+            answer = contextTooFarAhead(ex, request);
+        }
+        else if (failure instanceof BodyTooLargeException ex) {
+            answer = tooLarge(ex, request);
+        }
+        else if (failure instanceof UncheckedIOException ex) {
+            answer = unreadableBody(ex, request);
+        }
+        else if (failure instanceof StorageException ex) {
+            answer = storage(ex, request);
+        }
+        return Optional.ofNullable(answer);
     }
 
     private ResponseEntity<ProblemDetail> invalid(HttpServletRequest request, HttpStatus status, String title, String detail) {

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
-import dev.quorumkv.coordinator.QuorumFailedException;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -73,19 +73,15 @@ class AsyncResponder {
 
     private ResponseEntity<?> problemFor(Throwable failure, HttpServletRequest request) {
         Throwable cause = failure;
-        while (cause.getCause() != null && !(cause instanceof QuorumFailedException) && !(cause instanceof KeyNotFoundException)) {
+        while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        if (cause instanceof QuorumFailedException quorumFailed) {
-            return problems.quorumFailed(quorumFailed, request);
-        }
-        if (cause instanceof KeyNotFoundException notFound) {
-            return problems.notFound(notFound, request);
-        }
-        log.error("Unexpected failure answering {} {}", request.getMethod(), request.getRequestURI(), failure);
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, "the node failed to answer");
-        problem.setTitle("Internal error");
-        return ResponseEntity.internalServerError().body(problem);
+        return problems.answerFor(cause, request).<ResponseEntity<?>>map(answer -> answer).orElseGet(() -> {
+            log.error("Unexpected failure answering {} {}", request.getMethod(), request.getRequestURI(), failure);
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, "the node failed to answer");
+            problem.setTitle("Internal error");
+            return ResponseEntity.internalServerError().body(problem);
+        });
     }
 
     private void write(AsyncContext async, ResponseEntity<?> entity) {
@@ -111,6 +107,9 @@ class AsyncResponder {
 
     private byte[] body(ResponseEntity<?> entity, HttpServletResponse response) {
         Object body = entity.getBody();
+        if (body == null) {
+            return new byte[0];
+        }
         if (body instanceof byte[] bytes) {
             return bytes;
         }

@@ -1,39 +1,41 @@
 package dev.quorumkv.api;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
 import dev.quorumkv.QuorumKvProperties;
 import dev.quorumkv.coordinator.QuorumReadService;
 import dev.quorumkv.coordinator.QuorumReadService.ReadResult;
 import dev.quorumkv.coordinator.QuorumWriteService;
 import dev.quorumkv.coordinator.QuorumWriteService.WriteResult;
-import dev.quorumkv.storage.Keys.InvalidKeyException;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.system.RequestBodies;
 import dev.quorumkv.version.Version;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PutMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
-import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
 
 /**
- * The client API. Whichever node a request reaches coordinates it; answers are asynchronous (no request
- * thread waits for replicas) and written by {@link AsyncResponder}. Validation happens before anything is stamped or sent, so bad input never
- * changes stored data.
+ * The client API, served by {@link KvApiFilter} without Spring MVC's dispatch. Whichever node a request
+ * reaches coordinates it; answers are asynchronous (no request thread waits for replicas) and written by
+ * {@link AsyncResponder}, errors included, as RFC 9457 problems. Validation happens before anything is
+ * stamped or sent, so bad input never changes stored data.
  */
-@RestController
+@Component
 class KvController {
 
     static final String X_VERSION = "X-Version";
     static final String X_QUORUM_ACKS = "X-Quorum-Acks";
     static final String X_CONTEXT = "X-Context";
-    private static final String PREFIX = "/kv/";
+    static final String PREFIX = "/kv/";
+    static final String PATH_PATTERN = PREFIX + "{key}";
+    private static final String ALLOWED = "GET, HEAD, PUT, DELETE, OPTIONS";
 
     private final QuorumWriteService writes;
     private final QuorumReadService reads;
@@ -47,37 +49,65 @@ class KvController {
         this.maxValueBytes = properties.maxValueBytes().toBytes();
     }
 
-    @PutMapping(PREFIX + "{key}")
-    void put(HttpServletRequest request, HttpServletResponse response,
-            @RequestParam(name = "w", required = false) String w,
-            @RequestHeader(name = X_CONTEXT, required = false) String context) {
+    /** Any request whose raw path is {@code /kv} or starts with {@code /kv/}. */
+    void serve(HttpServletRequest request, HttpServletResponse response) {
+        switch (request.getMethod()) {
+            case "PUT" -> answerWrite(request, response, () -> put(request));
+            case "DELETE" -> answerWrite(request, response, () -> delete(request));
+            case "GET", "HEAD" -> answerRead(request, response);
+            case "OPTIONS" -> options(request, response);
+            default -> responder.answer(request, response, CompletableFuture.completedFuture(null),
+                    ignored -> methodNotAllowed(request));
+        }
+    }
+
+    private void answerWrite(HttpServletRequest request, HttpServletResponse response, Supplier<CompletableFuture<WriteResult>> write) {
+        responder.answer(request, response, started(write), KvController::written);
+    }
+
+    private void answerRead(HttpServletRequest request, HttpServletResponse response) {
+        responder.answer(request, response, started(() -> {
+            String key = KeyDecoder.fromRawPath(request.getRequestURI(), PREFIX);
+            return reads.get(key, quorumParameter("r", parameter(request, "r")));
+        }), KvController::found);
+    }
+
+    private CompletableFuture<WriteResult> put(HttpServletRequest request) {
         String key = KeyDecoder.fromRawPath(request.getRequestURI(), PREFIX);
-        Integer writeQuorum = quorumParameter("w", w);
-        Version seen = context(context);
+        Integer writeQuorum = quorumParameter("w", parameter(request, "w"));
+        Version seen = context(request.getHeader(X_CONTEXT));
         String contentType = contentType(request.getContentType());
         byte[] value = RequestBodies.read(request, maxValueBytes);
-        responder.answer(request, response, writes.put(key, contentType, value, writeQuorum, seen), KvController::written);
+        return writes.put(key, contentType, value, writeQuorum, seen);
     }
 
-    @DeleteMapping(PREFIX + "{key}")
-    void delete(HttpServletRequest request, HttpServletResponse response,
-            @RequestParam(name = "w", required = false) String w,
-            @RequestHeader(name = X_CONTEXT, required = false) String context) {
+    private CompletableFuture<WriteResult> delete(HttpServletRequest request) {
         String key = KeyDecoder.fromRawPath(request.getRequestURI(), PREFIX);
-        responder.answer(request, response, writes.delete(key, quorumParameter("w", w), context(context)), KvController::written);
+        return writes.delete(key, quorumParameter("w", parameter(request, "w")), context(request.getHeader(X_CONTEXT)));
     }
 
-    @GetMapping(PREFIX + "{key}")
-    void get(HttpServletRequest request, HttpServletResponse response,
-            @RequestParam(name = "r", required = false) String r) {
-        String key = KeyDecoder.fromRawPath(request.getRequestURI(), PREFIX);
-        responder.answer(request, response, reads.get(key, quorumParameter("r", r)), KvController::found);
+    private void options(HttpServletRequest request, HttpServletResponse response) {
+        responder.answer(request, response, started(() -> {
+            KeyDecoder.fromRawPath(request.getRequestURI(), PREFIX);
+            return CompletableFuture.completedFuture(null);
+        }), ignored -> ResponseEntity.ok().header(HttpHeaders.ALLOW, ALLOWED).build());
     }
 
-    /** {@code /kv} and {@code /kv/} name no key: say so rather than answer a bare 404. */
-    @RequestMapping({"/kv", PREFIX})
-    void missingKey() {
-        throw new InvalidKeyException("the key is empty: use /kv/{key} with a key of 1..512 bytes of UTF-8");
+    /** Bad input found before anything was sent becomes a failed result, answered like any other failure. */
+    private static <T> CompletableFuture<T> started(Supplier<CompletableFuture<T>> operation) {
+        try {
+            return operation.get();
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    private static ResponseEntity<?> methodNotAllowed(HttpServletRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.METHOD_NOT_ALLOWED,
+                "Method '" + request.getMethod() + "' is not supported on /kv/{key}: use " + ALLOWED + ".");
+        problem.setTitle("Method Not Allowed");
+        return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).header(HttpHeaders.ALLOW, ALLOWED).body(problem);
     }
 
     private static ResponseEntity<?> written(WriteResult result) {
@@ -97,6 +127,16 @@ class KvController {
                 .header(X_VERSION, value.version().toString())
                 .header(X_QUORUM_ACKS, Integer.toString(result.acks()))
                 .body(value.value());
+    }
+
+    /** The container parses the whole query string at the first look and refuses all of it if any part is malformed. */
+    private static String parameter(HttpServletRequest request, String name) {
+        try {
+            return request.getParameter(name);
+        }
+        catch (IllegalStateException ex) {
+            throw new BadRequestException("Invalid query string", "the query string could not be parsed: " + ex.getMessage());
+        }
     }
 
     private static Integer quorumParameter(String name, String text) {
