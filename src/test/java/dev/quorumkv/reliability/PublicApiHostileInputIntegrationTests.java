@@ -260,6 +260,24 @@ class PublicApiHostileInputIntegrationTests {
         }
     }
 
+    /** Regression: the container refuses a whole query string with one bad part; that was a 500 once. */
+    @Test
+    void malformedQueryStringsAreRejectedAndChangeNothing() throws IOException {
+        for (String query : List.of("x=%ZZ", "w=1&x=%G0", "=&w", "w=2&=", "r=%")) {
+            for (String method : List.of("PUT", "DELETE", "GET", "HEAD")) {
+                String request = method + " /kv/" + VICTIM + "?" + query;
+                RawHttp.Response response = RawHttp.exchange(node.port, request + " HTTP/1.1",
+                        "overwritten?".getBytes(StandardCharsets.UTF_8), method.equals("HEAD"));
+                if (method.equals("HEAD")) {
+                    assertThat(response.status()).as(request).isEqualTo(400);
+                }
+                else {
+                    assertProblem(response, request);
+                }
+            }
+        }
+    }
+
     @Test
     void unknownAndUnsupportedMethodsAreRejected() throws IOException {
         for (String method : List.of("POST", "PATCH", "FOO", "PROPFIND", "MKCOL", "TRACE")) {
