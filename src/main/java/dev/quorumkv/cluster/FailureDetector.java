@@ -1,5 +1,6 @@
 package dev.quorumkv.cluster;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,8 +18,12 @@ import org.slf4j.LoggerFactory;
  * <p>Errors (connection refused, a failed call) always count. A timeout counts only if nothing at all has
  * been heard from the peer since the timed-out call was sent: a peer that keeps answering other calls, even
  * late, is alive but slow (a cold JVM, a GC pause, this node's own CPU starved), and marking it down would
- * turn its slowness into "unavailable" errors for every key it holds. A stopped or paused peer answers
- * nothing and is marked down as before.
+ * turn its slowness into "unavailable" errors for every key it holds. Calls sent together time out
+ * together, so timeouts are evidence only once the silence has lasted: a timeout counts only for a call
+ * sent at least {@link #MIN_SILENCE} after the first call that went unanswered. Without that, a peer's
+ * very first answers after a start (new connections, code not yet compiled) took longer than the
+ * timeout and three calls in flight marked it down at once. A stopped or paused peer answers nothing and
+ * is marked down after about twice the replication timeout.
  */
 public class FailureDetector {
 
@@ -26,13 +31,22 @@ public class FailureDetector {
 
     public enum State { UP, DOWN }
 
+    /** Longer than a cold peer's first answers; short against any fault worth failing fast for. */
+    public static final Duration MIN_SILENCE = Duration.ofSeconds(1);
+
     private final Member self;
     private final int threshold;
+    private final long minSilenceNanos;
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
 
     public FailureDetector(Member self, List<Member> members, int threshold) {
+        this(self, members, threshold, MIN_SILENCE);
+    }
+
+    public FailureDetector(Member self, List<Member> members, int threshold, Duration minSilence) {
         this.self = self;
         this.threshold = threshold;
+        this.minSilenceNanos = minSilence.toNanos();
         members.forEach(this::peer);
     }
 
@@ -68,10 +82,15 @@ public class FailureDetector {
 
     /**
      * A call sent at {@code sentAtNanos} ({@link System#nanoTime()}) got no answer in time. Counts as a
-     * failure only if the peer has not answered anything since.
+     * failure only if the peer has not answered anything since, and the call left at least the minimum
+     * silence after the first unanswered one.
      */
     public void recordTimeout(Member member, long sentAtNanos, Throwable cause) {
-        if (peer(member).lastAnswerNanos - sentAtNanos > 0) {
+        Peer peer = peer(member);
+        if (peer.lastAnswerNanos - sentAtNanos > 0) {
+            return;
+        }
+        if (sentAtNanos - peer.silentSince(sentAtNanos) < minSilenceNanos) {
             return;
         }
         recordFailure(member, cause);
@@ -86,5 +105,20 @@ public class FailureDetector {
         final AtomicInteger failures = new AtomicInteger();
         /** Starts at creation: a peer never heard from is silent since every call sent after that. */
         volatile long lastAnswerNanos = System.nanoTime();
+        /** The earliest send time of a timed-out call since the last answer. */
+        private long firstUnansweredNanos;
+        private boolean silent;
+
+        /** When this silence began, learning from a timed-out call sent at {@code sentAtNanos}. */
+        synchronized long silentSince(long sentAtNanos) {
+            if (!silent || lastAnswerNanos - firstUnansweredNanos > 0) {
+                silent = true;
+                firstUnansweredNanos = sentAtNanos;
+            }
+            else if (sentAtNanos - firstUnansweredNanos < 0) {
+                firstUnansweredNanos = sentAtNanos;
+            }
+            return firstUnansweredNanos;
+        }
     }
 }

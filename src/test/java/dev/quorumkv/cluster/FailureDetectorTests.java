@@ -1,5 +1,6 @@
 package dev.quorumkv.cluster;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 
@@ -12,6 +13,8 @@ class FailureDetectorTests {
     private final Member self = new Member("a", null);
     private final Member peer = new Member("b", null);
     private final FailureDetector detector = new FailureDetector(self, List.of(self, peer), 3);
+    /** For the rules about answers: every timeout of a silent peer counts at once. */
+    private final FailureDetector noMinimumSilence = new FailureDetector(self, List.of(self, peer), 3, Duration.ZERO);
 
     @Test
     void aPeerIsMarkedDownOnlyAfterThresholdConsecutiveFailures() {
@@ -32,28 +35,58 @@ class FailureDetectorTests {
     @Test
     void timeoutsDoNotMarkDownAPeerThatAnsweredSinceTheCallsWereSent() {
         long sentBeforeTheAnswer = System.nanoTime() - 1_000_000;
-        detector.recordSuccess(peer);
+        noMinimumSilence.recordSuccess(peer);
 
         for (int i = 0; i < 10; i++) {
-            detector.recordTimeout(peer, sentBeforeTheAnswer, new TimeoutException());
+            noMinimumSilence.recordTimeout(peer, sentBeforeTheAnswer, new TimeoutException());
         }
-        assertThat(detector.isUp(peer)).as("slow, not gone: it answered another call meanwhile").isTrue();
+        assertThat(noMinimumSilence.isUp(peer)).as("slow, not gone: it answered another call meanwhile").isTrue();
 
         long sentAfterTheLastAnswer = System.nanoTime();
-        detector.recordTimeout(peer, sentAfterTheLastAnswer, new TimeoutException());
-        detector.recordTimeout(peer, sentAfterTheLastAnswer, new TimeoutException());
-        assertThat(detector.isUp(peer)).isTrue();
-        detector.recordTimeout(peer, sentAfterTheLastAnswer, new TimeoutException());
-        assertThat(detector.state(peer)).as("silent since the calls were sent").isEqualTo(FailureDetector.State.DOWN);
+        noMinimumSilence.recordTimeout(peer, sentAfterTheLastAnswer, new TimeoutException());
+        noMinimumSilence.recordTimeout(peer, sentAfterTheLastAnswer, new TimeoutException());
+        assertThat(noMinimumSilence.isUp(peer)).isTrue();
+        noMinimumSilence.recordTimeout(peer, sentAfterTheLastAnswer, new TimeoutException());
+        assertThat(noMinimumSilence.state(peer)).as("silent since the calls were sent").isEqualTo(FailureDetector.State.DOWN);
     }
 
     @Test
     void aPeerNeverHeardFromIsMarkedDownByTimeouts() {
         long sent = System.nanoTime();
         for (int i = 0; i < 3; i++) {
-            detector.recordTimeout(peer, sent, new TimeoutException());
+            noMinimumSilence.recordTimeout(peer, sent, new TimeoutException());
         }
-        assertThat(detector.isUp(peer)).isFalse();
+        assertThat(noMinimumSilence.isUp(peer)).isFalse();
+    }
+
+    @Test
+    void callsSentTogetherThatTimeOutTogetherAreOneSilenceAndCountOnlyOnceItHasLasted() {
+        long firstSent = System.nanoTime();
+        for (int i = 0; i < 10; i++) {
+            detector.recordTimeout(peer, firstSent + i * 1_000_000L, new TimeoutException());
+        }
+        assertThat(detector.isUp(peer)).as("ten calls sent within 10 ms: one silence, not ten failures").isTrue();
+
+        long sentOnceTheSilenceLasted = firstSent + FailureDetector.MIN_SILENCE.toNanos();
+        detector.recordTimeout(peer, sentOnceTheSilenceLasted, new TimeoutException());
+        detector.recordTimeout(peer, sentOnceTheSilenceLasted + 1, new TimeoutException());
+        assertThat(detector.isUp(peer)).isTrue();
+        detector.recordTimeout(peer, sentOnceTheSilenceLasted + 2, new TimeoutException());
+        assertThat(detector.state(peer)).isEqualTo(FailureDetector.State.DOWN);
+    }
+
+    @Test
+    void anAnswerEndsTheSilenceSoTheNextOneStartsAgain() {
+        long firstSent = System.nanoTime();
+        detector.recordTimeout(peer, firstSent, new TimeoutException());
+        detector.recordSuccess(peer);
+
+        // Sent a full minimum silence after the first unanswered call, but after an answer: a new silence.
+        long sentAfterTheAnswer = firstSent + FailureDetector.MIN_SILENCE.toNanos();
+        for (int i = 0; i < 5; i++) {
+            detector.recordTimeout(peer, sentAfterTheAnswer + i, new TimeoutException());
+        }
+        assertThat(detector.isUp(peer)).as("the silence began again at the answer and has not lasted").isTrue();
     }
 
     @Test

@@ -38,7 +38,8 @@ final class CoordinatorFixture {
         Member self = members.stream().filter(m -> m.id().equals(selfId)).findFirst().orElseThrow();
         this.cluster = new Cluster(self, members, new Ring(members, 64));
         this.replicas = replicas;
-        this.failureDetector = new FailureDetector(self, members, 3);
+        // No minimum silence: these tests send a few calls at once and check how each outcome counts.
+        this.failureDetector = new FailureDetector(self, members, 3, Duration.ZERO);
         CoordinatorMetrics metrics = new CoordinatorMetrics(registry, members);
         ReplicaFanOut fanOut = new ReplicaFanOut(cluster, failureDetector, metrics, timeout);
         HybridLogicalClock hlc = new HybridLogicalClock(selfId, clock, Duration.ofMinutes(1));
