@@ -43,46 +43,49 @@ class ApiExceptionHandler {
         this.metrics = metrics;
     }
 
-    @ExceptionHandler(BadRequestException.class)
-    ResponseEntity<ProblemDetail> badRequest(BadRequestException ex, HttpServletRequest request) {
+    /**
+     * Spring MVC's entry (the replica API; anything else served through the dispatcher): the same table
+     * as the client API's.
+     */
+    @ExceptionHandler({BadRequestException.class, InvalidKeyException.class, InvalidQuorumException.class,
+            ContextTooFarAheadException.class, BodyTooLargeException.class, MalformedVersionedException.class,
+            UncheckedIOException.class, KeyNotFoundException.class, QuorumFailedException.class, StorageException.class})
+    ResponseEntity<ProblemDetail> handle(Exception ex, HttpServletRequest request) throws Exception {
+        return answerFor(ex, request).orElseThrow(() -> ex);
+    }
+
+    private ResponseEntity<ProblemDetail> badRequest(BadRequestException ex, HttpServletRequest request) {
         return invalid(request, HttpStatus.BAD_REQUEST, ex.title(), ex.getMessage());
     }
 
-    @ExceptionHandler(InvalidKeyException.class)
-    ResponseEntity<ProblemDetail> invalidKey(InvalidKeyException ex, HttpServletRequest request) {
+    private ResponseEntity<ProblemDetail> invalidKey(InvalidKeyException ex, HttpServletRequest request) {
         return invalid(request, HttpStatus.BAD_REQUEST, "Invalid key", ex.getMessage());
     }
 
-    @ExceptionHandler(InvalidQuorumException.class)
-    ResponseEntity<ProblemDetail> invalidQuorum(InvalidQuorumException ex, HttpServletRequest request) {
+    private ResponseEntity<ProblemDetail> invalidQuorum(InvalidQuorumException ex, HttpServletRequest request) {
         return invalid(request, HttpStatus.BAD_REQUEST, "Invalid quorum", ex.getMessage());
     }
 
-    @ExceptionHandler(ContextTooFarAheadException.class)
-    ResponseEntity<ProblemDetail> contextTooFarAhead(ContextTooFarAheadException ex, HttpServletRequest request) {
+    private ResponseEntity<ProblemDetail> contextTooFarAhead(ContextTooFarAheadException ex, HttpServletRequest request) {
         return invalid(request, HttpStatus.BAD_REQUEST, "Invalid X-Context", ex.getMessage());
     }
 
-    @ExceptionHandler(BodyTooLargeException.class)
-    ResponseEntity<ProblemDetail> tooLarge(BodyTooLargeException ex, HttpServletRequest request) {
+    private ResponseEntity<ProblemDetail> tooLarge(BodyTooLargeException ex, HttpServletRequest request) {
         ResponseEntity<ProblemDetail> response = invalid(request, HttpStatus.CONTENT_TOO_LARGE, "Value too large", ex.getMessage());
         response.getBody().setProperty("maxBytes", ex.limit());
         return response;
     }
 
-    @ExceptionHandler(MalformedVersionedException.class)
-    ResponseEntity<ProblemDetail> malformedReplicaBody(MalformedVersionedException ex, HttpServletRequest request) {
+    private ResponseEntity<ProblemDetail> malformedReplicaBody(MalformedVersionedException ex, HttpServletRequest request) {
         return invalid(request, HttpStatus.BAD_REQUEST, "Malformed replica write", ex.getMessage());
     }
 
-    @ExceptionHandler(UncheckedIOException.class)
-    ResponseEntity<ProblemDetail> unreadableBody(UncheckedIOException ex, HttpServletRequest request) {
+    private ResponseEntity<ProblemDetail> unreadableBody(UncheckedIOException ex, HttpServletRequest request) {
         return invalid(request, HttpStatus.BAD_REQUEST, "Unreadable request body",
                 "the request body could not be read to its end: " + ex.getCause().getMessage());
     }
 
-    @ExceptionHandler(KeyNotFoundException.class)
-    ResponseEntity<ProblemDetail> notFound(KeyNotFoundException ex, HttpServletRequest request) {
+    private ResponseEntity<ProblemDetail> notFound(KeyNotFoundException ex, HttpServletRequest request) {
         var result = ex.result();
         ProblemDetail problem = problem(request, HttpStatus.NOT_FOUND, "Key not found", ex.getMessage());
         problem.setProperty("key", result.key());
@@ -92,8 +95,7 @@ class ApiExceptionHandler {
         return response.contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 
-    @ExceptionHandler(QuorumFailedException.class)
-    ResponseEntity<ProblemDetail> quorumFailed(QuorumFailedException ex, HttpServletRequest request) {
+    private ResponseEntity<ProblemDetail> quorumFailed(QuorumFailedException ex, HttpServletRequest request) {
         boolean read = HttpMethod.GET.matches(request.getMethod());
         String detail = read
                 ? "Only " + ex.acks() + " of the " + ex.required() + " replica replies this read needs arrived (" + ex.reason().label() + ")."
@@ -115,18 +117,30 @@ class ApiExceptionHandler {
                 .body(problem);
     }
 
-    @ExceptionHandler(StorageException.class)
-    ResponseEntity<ProblemDetail> storage(StorageException ex, HttpServletRequest request) {
+    private ResponseEntity<ProblemDetail> storage(StorageException ex, HttpServletRequest request) {
         log.error("Storage failure serving {} {}", request.getMethod(), request.getRequestURI(), ex);
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(problem(request, HttpStatus.SERVICE_UNAVAILABLE,
                 "Storage unavailable", "this node's storage failed; try another node"));
     }
 
     /**
-     * The same answers for the client API, which {@link KvController} serves outside Spring MVC's
-     * exception resolution; empty for a failure nobody expected (the caller answers 500 and logs it).
+     * The one table from failure to answer, for the client API ({@link KvController} is served outside
+     * Spring MVC's exception resolution) and for {@link #handle}; empty for a failure nobody expected
+     * (the caller answers 500 and logs it). Like Spring's own matching, a known failure is found along the
+     * cause chain, so wrappers such as {@code CompletionException} need no unwrapping by the caller.
      */
     Optional<ResponseEntity<ProblemDetail>> answerFor(Throwable failure, HttpServletRequest request) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            ResponseEntity<ProblemDetail> answer = answerForItself(cause, request);
+            if (answer != null) {
+                return Optional.of(answer);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The answer for this failure alone, or null when it is none of the known ones. */
+    private ResponseEntity<ProblemDetail> answerForItself(Throwable failure, HttpServletRequest request) {
         ResponseEntity<ProblemDetail> answer = null;
         if (failure instanceof QuorumFailedException ex) {
             answer = quorumFailed(ex, request);
@@ -149,13 +163,16 @@ class ApiExceptionHandler {
         else if (failure instanceof BodyTooLargeException ex) {
             answer = tooLarge(ex, request);
         }
+        else if (failure instanceof MalformedVersionedException ex) {
+            answer = malformedReplicaBody(ex, request);
+        }
         else if (failure instanceof UncheckedIOException ex) {
             answer = unreadableBody(ex, request);
         }
         else if (failure instanceof StorageException ex) {
             answer = storage(ex, request);
         }
-        return Optional.ofNullable(answer);
+        return answer;
     }
 
     private ResponseEntity<ProblemDetail> invalid(HttpServletRequest request, HttpStatus status, String title, String detail) {

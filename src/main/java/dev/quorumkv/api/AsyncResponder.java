@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -72,11 +71,7 @@ class AsyncResponder {
     }
 
     private ResponseEntity<?> problemFor(Throwable failure, HttpServletRequest request) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return problems.answerFor(cause, request).<ResponseEntity<?>>map(answer -> answer).orElseGet(() -> {
+        return problems.answerFor(failure, request).<ResponseEntity<?>>map(answer -> answer).orElseGet(() -> {
             log.error("Unexpected failure answering {} {}", request.getMethod(), request.getRequestURI(), failure);
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, "the node failed to answer");
             problem.setTitle("Internal error");
