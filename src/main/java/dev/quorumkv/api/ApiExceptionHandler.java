@@ -77,7 +77,7 @@ class ApiExceptionHandler {
     }
 
     private ResponseEntity<ProblemDetail> malformedReplicaBody(MalformedVersionedException ex, HttpServletRequest request) {
-        return invalid(request, HttpStatus.BAD_REQUEST, "Malformed replica write", ex.getMessage());
+        return invalid(request, HttpStatus.BAD_REQUEST, "Malformed replica request", ex.getMessage());
     }
 
     private ResponseEntity<ProblemDetail> unreadableBody(UncheckedIOException ex, HttpServletRequest request) {

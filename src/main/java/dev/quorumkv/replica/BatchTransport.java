@@ -1,14 +1,19 @@
 package dev.quorumkv.replica;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.storage.KeyedValue;
+import dev.quorumkv.storage.Versioned;
 
-/** A replica client that can also carry several writes in one call, for {@link BatchingReplicaClient}. */
+/** A replica client that can also carry several writes, or several reads, in one call, for {@link BatchingReplicaClient}. */
 interface BatchTransport extends ReplicaClient {
 
     /** Completes once the replica holds every write of the batch (or newer) in its write-ahead log. */
     CompletableFuture<Void> writeBatch(Member replica, List<KeyedValue> writes);
+
+    /** The replica's newest version of each key, in the order of {@code keys}; empty where it holds none. */
+    CompletableFuture<List<Optional<Versioned>>> readBatch(Member replica, List<String> keys);
 }

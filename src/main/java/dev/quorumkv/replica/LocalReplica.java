@@ -38,4 +38,9 @@ public class LocalReplica {
     public Optional<Versioned> read(String key) {
         return store.get(key);
     }
+
+    /** A peer's batch of reads: the newest version of each key, in order. */
+    public List<Optional<Versioned>> readAll(List<String> keys) {
+        return keys.stream().map(store::get).toList();
+    }
 }

@@ -13,6 +13,7 @@ import dev.quorumkv.version.HybridLogicalClock;
 import io.netty.channel.ChannelOption;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
@@ -40,7 +41,7 @@ class ReplicaConfiguration {
 
     @Bean
     ReplicaLimits replicaLimits(QuorumKvProperties properties) {
-        return new ReplicaLimits(Math.max(properties.maxValueBytes().toBytes(), BatchingReplicaClient.MAX_BATCH_BYTES) + ENVELOPE_BYTES);
+        return new ReplicaLimits(Math.max(properties.maxValueBytes().toBytes(), PeerCallQueue.MAX_BATCH_BYTES) + ENVELOPE_BYTES);
     }
 
     /** Enough connections per peer for high concurrency; waiters beyond them queue rather than fail. */
@@ -55,7 +56,7 @@ class ReplicaConfiguration {
     }
 
     @Bean
-    ReplicaClient replicaClient(Cluster cluster, LocalReplica local, ConnectionProvider peerConnections, ClusterProperties clusterProperties,
+    WebClientReplicaClient peerHttpClient(ConnectionProvider peerConnections, ClusterProperties clusterProperties,
             ReplicationProperties replication, ReplicaLimits limits) {
         HttpClient netty = HttpClient.create(peerConnections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, replication.timeout().toMillis()))
@@ -66,8 +67,17 @@ class ReplicaConfiguration {
                 .clientConnector(new ReactorClientHttpConnector(netty))
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize((int) limits.maxBodyBytes()))
                 .build();
-        WebClientReplicaClient http = new WebClientReplicaClient(webClient, clusterProperties.secret(), replication.timeout());
-        return new RoutingReplicaClient(cluster, local, new BatchingReplicaClient(http));
+        return new WebClientReplicaClient(webClient, clusterProperties.secret(), replication.timeout());
+    }
+
+    @Bean
+    ReplicaClient replicaClient(Cluster cluster, LocalReplica local, WebClientReplicaClient peerHttpClient) {
+        return new RoutingReplicaClient(cluster, local, new BatchingReplicaClient(peerHttpClient));
+    }
+
+    @Bean
+    PeerPathWarmUp peerPathWarmUp(Cluster cluster, WebClientReplicaClient peerHttpClient, Environment environment) {
+        return new PeerPathWarmUp(cluster, peerHttpClient, environment.getProperty("server.address"));
     }
 
     @Bean(destroyMethod = "close")

@@ -20,6 +20,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ReplicaController {
 
+    static final String READ_BATCH_PATH = "/internal/replica/batch/read";
+
     private final LocalReplica replica;
     private final long maxBodyBytes;
 
@@ -41,6 +43,18 @@ class ReplicaController {
     ResponseEntity<Void> writeBatch(HttpServletRequest request) {
         replica.writeAll(ReplicaBatchCodec.decode(RequestBodies.read(request, maxBodyBytes)));
         return ResponseEntity.noContent().build();
+    }
+
+    /**
+     * Several reads from one coordinator in one call (see {@link BatchingReplicaClient}). Two path segments,
+     * so no key's path can collide with it. The answer stops after {@link PeerCallQueue#MAX_BATCH_BYTES}:
+     * the coordinator asks again for the keys it did not cover.
+     */
+    @PostMapping(READ_BATCH_PATH)
+    ResponseEntity<byte[]> readBatch(HttpServletRequest request) {
+        var answers = replica.readAll(ReplicaBatchCodec.decodeReads(RequestBodies.read(request, maxBodyBytes)));
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .body(ReplicaBatchCodec.encodeReadAnswers(answers, PeerCallQueue.MAX_BATCH_BYTES));
     }
 
     @GetMapping("/internal/replica/{key}")

@@ -1,6 +1,7 @@
 package dev.quorumkv.replica;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -58,6 +59,33 @@ class WebClientReplicaClient implements BatchTransport {
                         ? response.releaseBody()
                         : failure(replica, response))
                 .toFuture();
+    }
+
+    /**
+     * Several reads in one call to {@code POST /internal/replica/batch/read}. The replica may answer only the
+     * first keys (at least one) to bound the answer's size; the rest are asked for in another call.
+     */
+    @Override
+    public CompletableFuture<List<Optional<Versioned>>> readBatch(Member replica, List<String> keys) {
+        return webClient.post()
+                .uri(replica.url() + ReplicaController.READ_BATCH_PATH)
+                .header(HttpHeaders.AUTHORIZATION, authorization)
+                .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .bodyValue(ReplicaBatchCodec.encodeReads(keys))
+                .exchangeToMono(response -> response.statusCode().isSameCodeAs(HttpStatus.OK)
+                        ? response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0])
+                                .map(body -> ReplicaBatchCodec.decodeReadAnswers(body, keys.size()))
+                        : failure(replica, response))
+                .toFuture()
+                .thenCompose(answers -> answers.size() == keys.size() ? CompletableFuture.completedFuture(answers)
+                        : readBatch(replica, keys.subList(answers.size(), keys.size())).thenApply(rest -> concat(answers, rest)));
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> second) {
+        List<T> all = new ArrayList<>(first.size() + second.size());
+        all.addAll(first);
+        all.addAll(second);
+        return all;
     }
 
     @Override

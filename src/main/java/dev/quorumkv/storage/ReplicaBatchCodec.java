@@ -5,18 +5,24 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import dev.quorumkv.storage.VersionedCodec.MalformedVersionedException;
 
 /**
- * The body of a batched replica write: {@code count(4)} then, per write, {@code keyLen(2) key
- * valueLen(4) <VersionedCodec bytes>}. Decoding validates every entry before returning any, so a malformed
- * or truncated batch is refused whole and nothing of it is stored.
+ * The bodies of batched replica calls (big-endian). A batched write: {@code count(4)} then, per write,
+ * {@code keyLen(2) key valueLen(4) <VersionedCodec bytes>}. A batched read: {@code count(4)} then, per key,
+ * {@code keyLen(2) key}; its answer: {@code count(4)} then, per key in the order asked, {@code valueLen(4)
+ * <VersionedCodec bytes>}, with length -1 for a key the replica does not hold. An answer may cover only
+ * the first keys asked (at least one), to keep its size bounded; the caller asks again for the rest.
+ * Decoding validates every entry before returning any, so a malformed or truncated batch is refused whole
+ * and nothing of it is stored.
  */
 public final class ReplicaBatchCodec {
 
-    /** More writes than this in one body are refused: a peer never sends that many. */
+    /** More writes (or keys to read) than this in one body are refused: a peer never sends that many. */
     public static final int MAX_WRITES = 4096;
+    private static final int ABSENT = -1;
 
     private ReplicaBatchCodec() {
     }
@@ -44,27 +50,126 @@ public final class ReplicaBatchCodec {
         try {
             ByteBuffer buffer = ByteBuffer.wrap(body);
             int count = buffer.getInt();
-            if (count < 1 || count > MAX_WRITES) {
-                throw new MalformedVersionedException("a batch holds 1.." + MAX_WRITES + " writes, not " + count);
-            }
+            requireCount(count, MAX_WRITES, "writes");
             List<KeyedValue> writes = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                String key = Keys.requireValid(VersionedCodec.utf8(bytes(buffer, buffer.getShort() & 0xFFFF)));
+                String key = readKey(buffer);
                 int length = buffer.getInt();
                 if (length < 0 || length > buffer.remaining()) {
                     throw new MalformedVersionedException("write " + i + " is truncated");
                 }
                 writes.add(new KeyedValue(key, VersionedCodec.decode(bytes(buffer, length))));
             }
-            if (buffer.hasRemaining()) {
-                throw new MalformedVersionedException("trailing bytes after " + count + " writes");
-            }
+            requireEnd(buffer, count, "writes");
             return writes;
         }
         catch (BufferUnderflowException | IllegalArgumentException ex) {
-            throw ex instanceof MalformedVersionedException malformed ? malformed
-                    : new MalformedVersionedException("batch: " + (ex.getMessage() == null ? "truncated" : ex.getMessage()));
+            throw malformed(ex);
         }
+    }
+
+    public static byte[] encodeReads(List<String> keys) {
+        List<byte[]> encoded = keys.stream().map(key -> key.getBytes(StandardCharsets.UTF_8)).toList();
+        ByteBuffer buffer = ByteBuffer.allocate(4 + encoded.stream().mapToInt(key -> 2 + key.length).sum()).putInt(keys.size());
+        encoded.forEach(key -> buffer.putShort((short) key.length).put(key));
+        return buffer.array();
+    }
+
+    /** @throws MalformedVersionedException when the body is not exactly a well-formed list of valid keys */
+    public static List<String> decodeReads(byte[] body) {
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(body);
+            int count = buffer.getInt();
+            requireCount(count, MAX_WRITES, "keys");
+            List<String> keys = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                keys.add(readKey(buffer));
+            }
+            requireEnd(buffer, count, "keys");
+            return keys;
+        }
+        catch (BufferUnderflowException | IllegalArgumentException ex) {
+            throw malformed(ex);
+        }
+    }
+
+    /**
+     * The answer to a batched read: the first answers in order, as many as fit in {@code budgetBytes} but
+     * always at least one (a single value may be as large as the client limit allows).
+     */
+    public static byte[] encodeReadAnswers(List<Optional<Versioned>> answers, int budgetBytes) {
+        List<byte[]> included = new ArrayList<>(answers.size());
+        int size = 4;
+        for (Optional<Versioned> answer : answers) {
+            byte[] value = answer.map(VersionedCodec::encode).orElse(null);
+            int entrySize = 4 + (value == null ? 0 : value.length);
+            if (!included.isEmpty() && size + entrySize > budgetBytes) {
+                break;
+            }
+            included.add(value);
+            size += entrySize;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(size).putInt(included.size());
+        for (byte[] value : included) {
+            if (value == null) {
+                buffer.putInt(ABSENT);
+            }
+            else {
+                buffer.putInt(value.length).put(value);
+            }
+        }
+        return buffer.array();
+    }
+
+    /**
+     * @param asked how many keys the read asked for
+     * @return the answers to the first 1..asked keys, in order
+     * @throws MalformedVersionedException when the body is not exactly such a well-formed answer
+     */
+    public static List<Optional<Versioned>> decodeReadAnswers(byte[] body, int asked) {
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(body);
+            int count = buffer.getInt();
+            requireCount(count, asked, "answers");
+            List<Optional<Versioned>> answers = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int length = buffer.getInt();
+                if (length == ABSENT) {
+                    answers.add(Optional.empty());
+                    continue;
+                }
+                if (length < 0 || length > buffer.remaining()) {
+                    throw new MalformedVersionedException("answer " + i + " is truncated");
+                }
+                answers.add(Optional.of(VersionedCodec.decode(bytes(buffer, length))));
+            }
+            requireEnd(buffer, count, "answers");
+            return answers;
+        }
+        catch (BufferUnderflowException | IllegalArgumentException ex) {
+            throw malformed(ex);
+        }
+    }
+
+    private static String readKey(ByteBuffer buffer) {
+        return Keys.requireValid(VersionedCodec.utf8(bytes(buffer, buffer.getShort() & 0xFFFF)));
+    }
+
+    private static void requireCount(int count, int max, String what) {
+        if (count < 1 || count > max) {
+            throw new MalformedVersionedException("a batch holds 1.." + max + " " + what + ", not " + count);
+        }
+    }
+
+    private static void requireEnd(ByteBuffer buffer, int count, String what) {
+        if (buffer.hasRemaining()) {
+            throw new MalformedVersionedException("trailing bytes after " + count + " " + what);
+        }
+    }
+
+    private static MalformedVersionedException malformed(RuntimeException ex) {
+        return ex instanceof MalformedVersionedException malformed ? malformed
+                : new MalformedVersionedException("batch: " + (ex.getMessage() == null ? "truncated" : ex.getMessage()));
     }
 
     private static byte[] bytes(ByteBuffer buffer, int length) {

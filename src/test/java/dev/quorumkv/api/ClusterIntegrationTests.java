@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -229,17 +230,106 @@ class ClusterIntegrationTests {
                     .header("Authorization", "Bearer " + TestCluster.SECRET)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
             assertThat(response.statusCode()).isEqualTo(400);
-            assertThat(response.body()).contains("\"title\":\"Malformed replica write\"");
+            assertThat(response.body()).contains("\"title\":\"Malformed replica request\"");
         }
         assertThat(replicaResponse(2, "batch-victim").statusCode()).isEqualTo(204);
         assertThat(replicaResponse(2, "batch-victim-2").statusCode()).isEqualTo(204);
     }
 
+    /** Under concurrency a coordinator's reads from each peer travel in batches; every reader gets its own key's value. */
+    @Test
+    void concurrentReadsTravelInBatchesAndEachGetsItsOwnValue() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            assertThat(cluster.put(1, "/kv/read-batched-" + i + "?w=3", "value-" + i).statusCode()).isEqualTo(200);
+        }
+        double batchesBefore = readBatchCalls(2);
+        ExecutorService clients = Executors.newFixedThreadPool(32);
+        try {
+            List<Future<HttpResponse<String>>> gets = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                String key = "read-batched-" + (i % 200);
+                gets.add(clients.submit(() -> cluster.get(1, "/kv/" + key + "?r=3")));
+            }
+            for (int i = 0; i < gets.size(); i++) {
+                HttpResponse<String> get = gets.get(i).get();
+                assertThat(get.statusCode()).as(get.body()).isEqualTo(200);
+                assertThat(get.body()).isEqualTo("value-" + (i % 200));
+            }
+        }
+        finally {
+            clients.shutdown();
+        }
+        assertThat(readBatchCalls(2) - batchesBefore).as("batched reads node1 made of node2").isPositive().isLessThan(400);
+    }
+
+    /** Each node ran its peer call path against itself before it reported ready, and that stored nothing. */
+    @Test
+    void theStartUpWarmUpLeavesNothingStored() {
+        for (int node = 1; node <= 3; node++) {
+            assertThat(readBatchCalls(node)).as("node%d's warm-up ran its batched reads", node).isGreaterThanOrEqualTo(20);
+            assertThat(replicaResponse(node, "quorumkv-warm-up").statusCode()).isEqualTo(204);
+        }
+        assertThat(replicaResponse(2, "batch%2Fread").statusCode())
+                .as("a key that looks like the batch path is a key like any other").isEqualTo(204);
+    }
+
+    /** A replica bounds a batched read's answer: it covers the first keys (at least one) and the caller asks for the rest. */
+    @Test
+    void aBatchedReadOfLargeValuesIsAnsweredInPartsThatTogetherCoverEveryKey() {
+        byte[] large = new byte[700 * 1024];
+        Arrays.fill(large, (byte) 'L');
+        List<String> keys = List.of("large-1", "large-2", "large-3");
+        for (String key : keys) {
+            assertThat(cluster.send(HttpRequest.newBuilder(uri(1, "/kv/" + key + "?w=3"))
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(large)).build()).statusCode()).isEqualTo(200);
+        }
+
+        HttpResponse<byte[]> first = readBatch(2, keys);
+        assertThat(first.statusCode()).isEqualTo(200);
+        List<Optional<Versioned>> firstPart = ReplicaBatchCodec.decodeReadAnswers(first.body(), 3);
+        assertThat(firstPart).as("two 700 KiB values are over the answer's budget").hasSize(1);
+        List<Optional<Versioned>> rest = ReplicaBatchCodec.decodeReadAnswers(readBatch(2, keys.subList(1, 3)).body(), 2);
+        assertThat(rest).hasSize(1);
+
+        assertThat(firstPart.get(0).orElseThrow().value()).isEqualTo(large);
+        assertThat(rest.get(0).orElseThrow().value()).isEqualTo(large);
+        assertThat(cluster.get(3, "/kv/large-3?r=3").body()).hasSize(large.length);
+    }
+
+    @Test
+    void aMalformedReadBatchIsRefusedWithAProblemAndWithoutTheSecretUnauthorized() {
+        byte[] valid = ReplicaBatchCodec.encodeReads(List.of("a", "b"));
+        for (byte[] body : new byte[][] {Arrays.copyOf(valid, valid.length - 1), Arrays.copyOf(valid, valid.length + 3), new byte[0]}) {
+            HttpResponse<String> response = cluster.send(HttpRequest.newBuilder(uri(2, "/internal/replica/batch/read"))
+                    .header("Authorization", "Bearer " + TestCluster.SECRET)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(response.body()).contains("\"title\":\"Malformed replica request\"");
+        }
+        HttpResponse<String> unauthorized = cluster.send(HttpRequest.newBuilder(uri(2, "/internal/replica/batch/read"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(valid)).build());
+        assertThat(unauthorized.statusCode()).isEqualTo(401);
+    }
+
+    private static HttpResponse<byte[]> readBatch(int node, List<String> keys) {
+        return cluster.sendForBytes(HttpRequest.newBuilder(uri(node, "/internal/replica/batch/read"))
+                .header("Authorization", "Bearer " + TestCluster.SECRET)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(ReplicaBatchCodec.encodeReads(keys))).build());
+    }
+
     /** How many POST /internal/replica (batch) calls this node has served, from Boot's HTTP server metrics. */
     private static double batchCalls(int node) {
+        return postsServed(node, "/internal/replica");
+    }
+
+    private static double readBatchCalls(int node) {
+        return postsServed(node, "/internal/replica/batch/read");
+    }
+
+    private static double postsServed(int node, String uri) {
         return cluster.get(node, "/actuator/prometheus").body().lines()
                 .filter(line -> line.startsWith("http_server_requests_seconds_count{") && line.contains("method=\"POST\"")
-                        && line.contains("uri=\"/internal/replica\""))
+                        && line.contains("uri=\"" + uri + "\""))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 

@@ -75,15 +75,15 @@ class BatchingReplicaClientTests {
     @Test
     void withoutSpacingCallsPipelineUpToTheLimitAndTheRestWaitForAnAnswer() {
         BatchingReplicaClient unspaced = new BatchingReplicaClient(transport, Duration.ZERO);
-        IntStream.range(0, BatchingReplicaClient.MAX_IN_FLIGHT).forEach(i -> unspaced.write(peer, "solo-" + i, value(i)));
+        IntStream.range(0, PeerCallQueue.MAX_IN_FLIGHT).forEach(i -> unspaced.write(peer, "solo-" + i, value(i)));
         unspaced.write(peer, "over-1", value(1));
         unspaced.write(peer, "over-2", value(2));
-        assertThat(transport.calls).as("only the window is on the wire").hasSize(BatchingReplicaClient.MAX_IN_FLIGHT);
+        assertThat(transport.calls).as("only the window is on the wire").hasSize(PeerCallQueue.MAX_IN_FLIGHT);
 
         transport.calls.get(5).answer().complete(null);
 
-        assertThat(transport.calls).hasSize(BatchingReplicaClient.MAX_IN_FLIGHT + 1);
-        assertThat(transport.calls.get(BatchingReplicaClient.MAX_IN_FLIGHT).writes()).extracting(KeyedValue::key)
+        assertThat(transport.calls).hasSize(PeerCallQueue.MAX_IN_FLIGHT + 1);
+        assertThat(transport.calls.get(PeerCallQueue.MAX_IN_FLIGHT).writes()).extracting(KeyedValue::key)
                 .containsExactly("over-1", "over-2");
     }
 
@@ -104,12 +104,74 @@ class BatchingReplicaClientTests {
     @Test
     void aBatchStopsGrowingAtItsByteLimit() {
         client.write(peer, "solo", value(0));
-        byte[] big = new byte[BatchingReplicaClient.MAX_BATCH_BYTES / 3];
+        byte[] big = new byte[PeerCallQueue.MAX_BATCH_BYTES / 3];
         IntStream.range(0, 5).forEach(i -> client.write(peer, "big-" + i, Versioned.value(new Version(i, 0, "a"), "x/y", big)));
 
         transport.calls.get(0).answer().complete(null);
 
         assertThat(transport.calls.get(1).writes()).hasSizeLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void aLoneReadIsSentAtOnceAndAlone() {
+        CompletableFuture<Optional<Versioned>> read = client.read(peer, "k");
+
+        assertThat(transport.reads).hasSize(1);
+        assertThat(transport.reads.get(0).keys()).containsExactly("k");
+        assertThat(transport.reads.get(0).batched()).isFalse();
+        assertThat(read).isNotDone();
+
+        transport.reads.get(0).answer().complete(List.of(Optional.of(value(7))));
+        assertThat(read.join()).map(Versioned::version).contains(value(7).version());
+    }
+
+    @Test
+    void readsArrivingWhileAReadIsOnTheWireLeaveTogetherAndEachGetsItsOwnAnswer() {
+        CompletableFuture<Optional<Versioned>> first = client.read(peer, "solo");
+        List<CompletableFuture<Optional<Versioned>>> waiting = IntStream.range(0, 5)
+                .mapToObj(i -> client.read(peer, "queued-" + i)).toList();
+        assertThat(transport.reads).as("the first read is still out: the rest wait").hasSize(1);
+
+        transport.reads.get(0).answer().complete(List.of(Optional.empty()));
+
+        assertThat(first.join()).isEmpty();
+        assertThat(transport.reads).hasSize(2);
+        HeldTransport.Read batch = transport.reads.get(1);
+        assertThat(batch.batched()).isTrue();
+        assertThat(batch.keys()).containsExactly("queued-0", "queued-1", "queued-2", "queued-3", "queued-4");
+        assertThat(waiting).noneMatch(CompletableFuture::isDone);
+
+        batch.answer().complete(List.of(Optional.of(value(0)), Optional.empty(), Optional.of(value(2)), Optional.of(value(3)), Optional.empty()));
+        assertThat(waiting).extracting(read -> read.join().map(Versioned::version)).containsExactly(
+                Optional.of(value(0).version()), Optional.empty(), Optional.of(value(2).version()), Optional.of(value(3).version()),
+                Optional.empty());
+    }
+
+    @Test
+    void readsAndWritesQueueSeparatelySoAHeldWriteDoesNotHoldARead() {
+        client.write(peer, "held", value(0));
+        client.write(peer, "waiting", value(1));
+
+        client.read(peer, "k");
+
+        assertThat(transport.calls).as("the second write waits for the first").hasSize(1);
+        assertThat(transport.reads).as("the read leaves at once").hasSize(1);
+    }
+
+    @Test
+    void aReadBatchThatFailsOrAnswersTheWrongNumberOfKeysFailsEveryReadInIt() {
+        client.read(peer, "solo");
+        List<CompletableFuture<Optional<Versioned>>> failed = List.of(client.read(peer, "a"), client.read(peer, "b"));
+        transport.reads.get(0).answer().complete(List.of(Optional.empty()));
+        transport.reads.get(1).answer().completeExceptionally(new IllegalStateException("500"));
+        assertThat(failed).allMatch(CompletableFuture::isCompletedExceptionally);
+
+        client.read(peer, "solo-2");
+        List<CompletableFuture<Optional<Versioned>>> miscounted = List.of(client.read(peer, "c"), client.read(peer, "d"));
+        transport.reads.get(2).answer().complete(List.of(Optional.empty()));
+        transport.reads.get(3).answer().complete(List.of(Optional.of(value(1))));
+
+        assertThat(miscounted).allMatch(CompletableFuture::isCompletedExceptionally);
     }
 
     private static Versioned value(int i) {
@@ -122,7 +184,11 @@ class BatchingReplicaClientTests {
         record Call(List<KeyedValue> writes, boolean batched, CompletableFuture<Void> answer) {
         }
 
+        record Read(List<String> keys, boolean batched, CompletableFuture<List<Optional<Versioned>>> answer) {
+        }
+
         final List<Call> calls = new CopyOnWriteArrayList<>();
+        final List<Read> reads = new CopyOnWriteArrayList<>();
 
         @Override
         public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
@@ -140,7 +206,16 @@ class BatchingReplicaClientTests {
 
         @Override
         public CompletableFuture<Optional<Versioned>> read(Member replica, String key) {
-            throw new UnsupportedOperationException();
+            Read read = new Read(List.of(key), false, new CompletableFuture<>());
+            reads.add(read);
+            return read.answer().thenApply(answers -> answers.get(0));
+        }
+
+        @Override
+        public CompletableFuture<List<Optional<Versioned>>> readBatch(Member replica, List<String> keys) {
+            Read read = new Read(List.copyOf(keys), true, new CompletableFuture<>());
+            reads.add(read);
+            return read.answer();
         }
 
         @Override

@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 import dev.quorumkv.storage.VersionedCodec.MalformedVersionedException;
 import dev.quorumkv.version.Version;
@@ -48,5 +50,54 @@ class ReplicaBatchCodecTests {
         emptyKey[4] = 0;
         emptyKey[5] = 0;
         assertThatThrownBy(() -> ReplicaBatchCodec.decode(emptyKey)).isInstanceOf(MalformedVersionedException.class);
+    }
+
+    @Test
+    void aReadBatchAndItsAnswerRoundTripInOrderWithAbsentKeys() {
+        assertThat(ReplicaBatchCodec.decodeReads(ReplicaBatchCodec.encodeReads(List.of("a/b", "ключ", "c"))))
+                .containsExactly("a/b", "ключ", "c");
+
+        List<Optional<Versioned>> answers = List.of(Optional.of(writes.get(0).value()), Optional.empty(), Optional.of(writes.get(1).value()));
+        List<Optional<Versioned>> decoded = ReplicaBatchCodec.decodeReadAnswers(ReplicaBatchCodec.encodeReadAnswers(answers, 1 << 20), 3);
+
+        assertThat(decoded).hasSize(3);
+        assertThat(decoded.get(0).orElseThrow().value()).isEqualTo("x".getBytes(StandardCharsets.UTF_8));
+        assertThat(decoded.get(1)).isEmpty();
+        assertThat(decoded.get(2).orElseThrow().isTombstone()).isTrue();
+    }
+
+    @Test
+    void anAnswerStopsAtItsBudgetButAlwaysCoversTheFirstKey() {
+        Versioned big = Versioned.value(new Version(1, 0, "n1"), "application/octet-stream", new byte[1000]);
+        List<Optional<Versioned>> answers = List.of(Optional.of(big), Optional.of(big), Optional.of(big));
+
+        assertThat(ReplicaBatchCodec.decodeReadAnswers(ReplicaBatchCodec.encodeReadAnswers(answers, 10), 3))
+                .as("the first value alone is over the budget, and still answered").hasSize(1);
+        assertThat(ReplicaBatchCodec.decodeReadAnswers(ReplicaBatchCodec.encodeReadAnswers(answers, 2500), 3)).hasSize(2);
+        assertThat(ReplicaBatchCodec.decodeReadAnswers(ReplicaBatchCodec.encodeReadAnswers(answers, 5000), 3)).hasSize(3);
+    }
+
+    @Test
+    void malformedReadBatchesAndAnswersAreRefusedWhole() {
+        byte[] reads = ReplicaBatchCodec.encodeReads(List.of("a", "bb"));
+        byte[] answer = ReplicaBatchCodec.encodeReadAnswers(List.of(Optional.of(writes.get(0).value()), Optional.empty()), 1 << 20);
+        Consumer<byte[]> decodeReads = ReplicaBatchCodec::decodeReads;
+        Consumer<byte[]> decodeAnswers = body -> ReplicaBatchCodec.decodeReadAnswers(body, 2);
+        for (int length = 0; length < reads.length; length++) {
+            byte[] truncated = Arrays.copyOf(reads, length);
+            assertThatThrownBy(() -> decodeReads.accept(truncated)).isInstanceOf(MalformedVersionedException.class);
+        }
+        for (int length = 0; length < answer.length; length++) {
+            byte[] truncated = Arrays.copyOf(answer, length);
+            assertThatThrownBy(() -> decodeAnswers.accept(truncated)).isInstanceOf(MalformedVersionedException.class);
+        }
+        assertThatThrownBy(() -> decodeReads.accept(Arrays.copyOf(reads, reads.length + 1))).isInstanceOf(MalformedVersionedException.class);
+        assertThatThrownBy(() -> decodeAnswers.accept(Arrays.copyOf(answer, answer.length + 1))).isInstanceOf(MalformedVersionedException.class);
+        assertThatThrownBy(() -> ReplicaBatchCodec.decodeReadAnswers(answer, 1))
+                .as("more answers than keys asked").isInstanceOf(MalformedVersionedException.class);
+        assertThatThrownBy(() -> decodeReads.accept(ByteBuffer.allocate(4).putInt(0).array())).isInstanceOf(MalformedVersionedException.class);
+        byte[] emptyKey = ReplicaBatchCodec.encodeReads(List.of("k"));
+        emptyKey[5] = 0;
+        assertThatThrownBy(() -> decodeReads.accept(emptyKey)).isInstanceOf(MalformedVersionedException.class);
     }
 }

@@ -1,0 +1,157 @@
+package dev.quorumkv.replica;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+
+/**
+ * One peer's requests of one kind (writes, or reads) and the calls that carry them. A request that finds no
+ * call on the wire leaves at once and alone, so a lone request is never delayed. Requests arriving while a
+ * call is out wait for its answer and then leave together as one batch: one HTTP request and one storage
+ * operation on the replica. A peer call costs about as much CPU as a client request, so this is what lets a
+ * node keep up with its clients, and it adapts by itself: the busier the machine, the longer a round trip,
+ * the larger the batches, the fewer the calls (measured: more calls in flight cost more CPU per request on
+ * a loaded machine, see docs/benchmarks.md). A call still out after the spacing is no quick round trip:
+ * the peer is slow, so the waiting requests leave without it, and a slow peer gets one call per spacing
+ * (up to {@link #MAX_IN_FLIGHT} at once) rather than answers stacked behind each other. A peer that falls
+ * behind therefore gets fewer, larger calls instead of an ever longer queue of single ones.
+ *
+ * @param <I> a request, e.g. a key to read
+ * @param <R> its answer, e.g. the replica's version of that key
+ */
+final class PeerCallQueue<I, R> {
+
+    /** Far above a healthy round trip on loopback or in a rack, well below a timeout. */
+    static final Duration CALL_SPACING = Duration.ofMillis(20);
+    /** With the spacing, enough to keep a call leaving every spacing to a peer answering within 160 ms. */
+    static final int MAX_IN_FLIGHT = 8;
+    static final int MAX_BATCH_ENTRIES = 512;
+    /** Larger requests travel alone; a batch stops growing past this many encoded bytes. */
+    static final int MAX_BATCH_BYTES = 1024 * 1024;
+    /** Requests waiting for one peer beyond this fail at once rather than fill the heap behind a hung peer. */
+    static final int MAX_WAITING = 50_000;
+
+    private final String name;
+    private final long callSpacingNanos;
+    private final ToIntFunction<I> encodedSize;
+    private final Function<List<I>, CompletableFuture<List<R>>> call;
+
+    private final ArrayDeque<Pending<I, R>> waiting = new ArrayDeque<>();
+    private int inFlight;
+    private long lastCallNanos;
+    private boolean flushScheduled;
+
+    /**
+     * @param name what the queue holds, for errors, e.g. "writes to node2"
+     * @param call sends a batch of one or more requests; its answers come in the order of the requests
+     */
+    PeerCallQueue(String name, Duration callSpacing, ToIntFunction<I> encodedSize, Function<List<I>, CompletableFuture<List<R>>> call) {
+        this.name = name;
+        this.callSpacingNanos = callSpacing.toNanos();
+        this.encodedSize = encodedSize;
+        this.call = call;
+    }
+
+    CompletableFuture<R> submit(I request) {
+        CompletableFuture<R> answer = new CompletableFuture<>();
+        synchronized (this) {
+            if (waiting.size() >= MAX_WAITING) {
+                answer.completeExceptionally(new IllegalStateException(
+                        MAX_WAITING + " " + name + " are already waiting: the peer is not keeping up"));
+                return answer;
+            }
+            waiting.add(new Pending<>(request, answer));
+        }
+        sendWhatFits();
+        return answer;
+    }
+
+    private void sendWhatFits() {
+        while (true) {
+            List<Pending<I, R>> batch;
+            synchronized (this) {
+                if (waiting.isEmpty()) {
+                    return;
+                }
+                long now = System.nanoTime();
+                if (inFlight > 0) {
+                    if (inFlight >= MAX_IN_FLIGHT) {
+                        return; // the next answer sends
+                    }
+                    long untilNextCall = lastCallNanos + callSpacingNanos - now;
+                    if (untilNextCall > 0) {
+                        flushIn(untilNextCall);
+                        return;
+                    }
+                }
+                batch = takeBatch();
+                inFlight++;
+                lastCallNanos = now;
+            }
+            send(batch);
+        }
+    }
+
+    /** Holding the lock: makes sure waiting requests leave once the spacing has passed, even if no answer comes. */
+    private void flushIn(long nanos) {
+        if (flushScheduled) {
+            return;
+        }
+        flushScheduled = true;
+        // Sending only starts a non-blocking call, so the JDK's delay thread can run it directly.
+        CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS, Runnable::run).execute(() -> {
+            synchronized (this) {
+                flushScheduled = false;
+            }
+            sendWhatFits();
+        });
+    }
+
+    private List<Pending<I, R>> takeBatch() {
+        List<Pending<I, R>> batch = new ArrayList<>(Math.min(waiting.size(), MAX_BATCH_ENTRIES));
+        int bytes = 0;
+        while (!waiting.isEmpty() && batch.size() < MAX_BATCH_ENTRIES) {
+            int size = encodedSize.applyAsInt(waiting.peek().request());
+            if (!batch.isEmpty() && bytes + size > MAX_BATCH_BYTES) {
+                break;
+            }
+            batch.add(waiting.poll());
+            bytes += size;
+        }
+        return batch;
+    }
+
+    private void send(List<Pending<I, R>> batch) {
+        CompletableFuture<List<R>> answers;
+        try {
+            answers = call.apply(batch.stream().map(Pending::request).toList());
+        }
+        catch (RuntimeException ex) {
+            answers = CompletableFuture.failedFuture(ex);
+        }
+        answers.whenComplete((results, failure) -> {
+            synchronized (this) {
+                inFlight--;
+            }
+            Throwable error = failure != null || results.size() == batch.size() ? failure
+                    : new IllegalStateException(name + ": " + results.size() + " answers to " + batch.size() + " requests");
+            for (int i = 0; i < batch.size(); i++) {
+                if (error == null) {
+                    batch.get(i).answer().complete(results.get(i));
+                }
+                else {
+                    batch.get(i).answer().completeExceptionally(error);
+                }
+            }
+            sendWhatFits();
+        });
+    }
+
+    private record Pending<I, R>(I request, CompletableFuture<R> answer) {
+    }
+}

@@ -1,0 +1,87 @@
+package dev.quorumkv.replica;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.storage.ReplicaBatchCodec;
+import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.version.Version;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The HTTP adapter against a stand-in replica on loopback that answers batched reads one key at a time. */
+class WebClientReplicaClientTests {
+
+    private static final String SECRET = "test-secret";
+
+    private final List<List<String>> batchesAsked = new CopyOnWriteArrayList<>();
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private HttpServer replica;
+    private Member member;
+    private WebClientReplicaClient client;
+
+    @BeforeEach
+    void startStandInReplica() throws IOException {
+        replica = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        replica.createContext(ReplicaController.READ_BATCH_PATH, exchange -> {
+            List<String> keys = ReplicaBatchCodec.decodeReads(exchange.getRequestBody().readAllBytes());
+            batchesAsked.add(keys);
+            authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
+            Optional<Versioned> answer = keys.get(0).startsWith("absent") ? Optional.empty() : Optional.of(valueOf(keys.get(0)));
+            // A budget of one byte: like a replica whose values are too large to answer more than one at a time.
+            byte[] body = ReplicaBatchCodec.encodeReadAnswers(List.of(answer, answer), 1);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        replica.createContext("/fails" + ReplicaController.READ_BATCH_PATH, exchange -> {
+            exchange.sendResponseHeaders(500, -1);
+            exchange.close();
+        });
+        replica.start();
+        String url = "http://127.0.0.1:" + replica.getAddress().getPort();
+        member = new Member("stand-in", URI.create(url));
+        client = new WebClientReplicaClient(WebClient.create(), SECRET, Duration.ofSeconds(5));
+    }
+
+    @AfterEach
+    void stopStandInReplica() {
+        replica.stop(0);
+    }
+
+    @Test
+    void aBatchedReadAnsweredInPartsAsksAgainForTheRestAndKeepsTheOrder() {
+        List<Optional<Versioned>> answers = client.readBatch(member, List.of("k1", "absent-2", "k3")).join();
+
+        assertThat(batchesAsked).containsExactly(List.of("k1", "absent-2", "k3"), List.of("absent-2", "k3"), List.of("k3"));
+        assertThat(answers).hasSize(3);
+        assertThat(new String(answers.get(0).orElseThrow().value(), StandardCharsets.UTF_8)).isEqualTo("k1");
+        assertThat(answers.get(1)).isEmpty();
+        assertThat(new String(answers.get(2).orElseThrow().value(), StandardCharsets.UTF_8)).isEqualTo("k3");
+        assertThat(authorizations).containsOnly("Bearer " + SECRET);
+    }
+
+    @Test
+    void aFailingReplicaFailsTheBatch() {
+        Member failing = new Member("failing", URI.create(member.url() + "/fails"));
+
+        assertThatThrownBy(() -> client.readBatch(failing, List.of("a", "b")).join()).hasMessageContaining("failing answered 500");
+    }
+
+    private static Versioned valueOf(String key) {
+        return Versioned.value(new Version(1, 0, "n"), "text/plain", key.getBytes(StandardCharsets.UTF_8));
+    }
+}
