@@ -26,7 +26,7 @@ public final class Cluster {
      * person can act on, since it stops the node from starting.
      */
     public static Cluster fromConfiguration(String nodeId, String membersText, int virtualNodes) {
-        if (!Version.NODE_ID.matcher(nodeId).matches()) {
+        if (!Version.isValidNodeId(nodeId)) {
             throw new IllegalStateException("quorumkv.node-id '" + nodeId
                     + "' is invalid: use letters, digits, '.', '_' or '-' (at most 253 characters)");
         }
@@ -57,7 +57,7 @@ public final class Cluster {
                     + "' is not of the form id=url, e.g. node1=http://10.0.0.1:8080");
         }
         String id = entry.substring(0, equals).strip();
-        if (!Version.NODE_ID.matcher(id).matches()) {
+        if (!Version.isValidNodeId(id)) {
             throw new IllegalStateException("quorumkv.cluster.members id '" + id
                     + "' is invalid: use letters, digits, '.', '_' or '-'");
         }
