@@ -63,22 +63,45 @@ class WebClientReplicaClient implements BatchTransport {
 
     /**
      * Several reads in one call to {@code POST /internal/replica/batch/read}. The replica may answer only the
-     * first keys (at least one) to bound the answer's size; the rest are asked for in another call.
+     * first keys (at least one) to bound the answer's size; the rest are asked for in another call. A peer
+     * that answers 404 predates batched reads (a rolling upgrade is under way): it is asked key by key.
      */
     @Override
     public CompletableFuture<List<Optional<Versioned>>> readBatch(Member replica, List<String> keys) {
+        return askBatch(replica, keys).thenCompose(answered -> {
+            if (answered.isEmpty()) {
+                return oneByOne(replica, keys);
+            }
+            List<Optional<Versioned>> answers = answered.get();
+            return answers.size() == keys.size() ? CompletableFuture.completedFuture(answers)
+                    : readBatch(replica, keys.subList(answers.size(), keys.size())).thenApply(rest -> concat(answers, rest));
+        });
+    }
+
+    /** The answers to the first keys; empty if the peer does not serve batched reads. */
+    private CompletableFuture<Optional<List<Optional<Versioned>>>> askBatch(Member replica, List<String> keys) {
         return webClient.post()
                 .uri(replica.url() + ReplicaController.READ_BATCH_PATH)
                 .header(HttpHeaders.AUTHORIZATION, authorization)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .bodyValue(ReplicaBatchCodec.encodeReads(keys))
-                .exchangeToMono(response -> response.statusCode().isSameCodeAs(HttpStatus.OK)
-                        ? response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0])
-                                .map(body -> ReplicaBatchCodec.decodeReadAnswers(body, keys.size()))
-                        : failure(replica, response))
-                .toFuture()
-                .thenCompose(answers -> answers.size() == keys.size() ? CompletableFuture.completedFuture(answers)
-                        : readBatch(replica, keys.subList(answers.size(), keys.size())).thenApply(rest -> concat(answers, rest)));
+                .exchangeToMono(response -> {
+                    if (response.statusCode().isSameCodeAs(HttpStatus.OK)) {
+                        return response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0])
+                                .map(body -> Optional.of(ReplicaBatchCodec.decodeReadAnswers(body, keys.size())));
+                    }
+                    if (response.statusCode().isSameCodeAs(HttpStatus.NOT_FOUND)) {
+                        return response.releaseBody().thenReturn(Optional.<List<Optional<Versioned>>>empty());
+                    }
+                    return failure(replica, response);
+                })
+                .toFuture();
+    }
+
+    private CompletableFuture<List<Optional<Versioned>>> oneByOne(Member replica, List<String> keys) {
+        List<CompletableFuture<Optional<Versioned>>> reads = keys.stream().map(key -> read(replica, key)).toList();
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+                .thenApply(done -> reads.stream().map(CompletableFuture::join).toList());
     }
 
     private static <T> List<T> concat(List<T> first, List<T> second) {

@@ -13,6 +13,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.storage.ReplicaBatchCodec;
 import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.storage.VersionedCodec;
 import dev.quorumkv.version.Version;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,6 +48,22 @@ class WebClientReplicaClientTests {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        replica.createContext("/older/internal/replica/", exchange -> {
+            // A peer from before batched reads: single GETs only, 404 for the batch path.
+            String key = exchange.getRequestURI().getPath().substring("/older/internal/replica/".length());
+            if (!exchange.getRequestMethod().equals("GET") || key.contains("/")) {
+                exchange.sendResponseHeaders(404, -1);
+            }
+            else if (key.startsWith("absent")) {
+                exchange.sendResponseHeaders(204, -1);
+            }
+            else {
+                byte[] body = VersionedCodec.encode(valueOf(key));
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
         replica.createContext("/fails" + ReplicaController.READ_BATCH_PATH, exchange -> {
             exchange.sendResponseHeaders(500, -1);
             exchange.close();
@@ -72,6 +89,18 @@ class WebClientReplicaClientTests {
         assertThat(answers.get(1)).isEmpty();
         assertThat(new String(answers.get(2).orElseThrow().value(), StandardCharsets.UTF_8)).isEqualTo("k3");
         assertThat(authorizations).containsOnly("Bearer " + SECRET);
+    }
+
+    @Test
+    void aPeerWithoutBatchedReadsIsAskedKeyByKey() {
+        Member older = new Member("older", URI.create(member.url() + "/older"));
+
+        List<Optional<Versioned>> answers = client.readBatch(older, List.of("k1", "absent-2", "k3")).join();
+
+        assertThat(answers).hasSize(3);
+        assertThat(new String(answers.get(0).orElseThrow().value(), StandardCharsets.UTF_8)).isEqualTo("k1");
+        assertThat(answers.get(1)).isEmpty();
+        assertThat(new String(answers.get(2).orElseThrow().value(), StandardCharsets.UTF_8)).isEqualTo("k3");
     }
 
     @Test
