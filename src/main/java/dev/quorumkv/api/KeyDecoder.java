@@ -1,13 +1,11 @@
 package dev.quorumkv.api;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 
 import dev.quorumkv.storage.Keys;
 import dev.quorumkv.storage.Keys.InvalidKeyException;
+import dev.quorumkv.storage.StrictUtf8;
 
 /**
  * Decodes the key from the raw request path, strictly: a malformed percent-escape or bytes that are not
@@ -49,10 +47,7 @@ final class KeyDecoder {
 
     private static String utf8(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+            return StrictUtf8.decode(bytes);
         }
         catch (CharacterCodingException ex) {
             throw new InvalidKeyException("the key is not valid UTF-8 once percent-decoded");

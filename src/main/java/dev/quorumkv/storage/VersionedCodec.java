@@ -3,7 +3,6 @@ package dev.quorumkv.storage;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 import dev.quorumkv.version.Version;
@@ -85,30 +84,14 @@ public final class VersionedCodec {
         }
     }
 
-    /** Strict UTF-8: malformed bytes are refused, never replaced. */
+    /** Strict UTF-8 ({@link StrictUtf8}): malformed bytes make the value malformed. */
     static String utf8(byte[] bytes) {
-        if (isAscii(bytes)) {
-            // The common case (node ids, media types, most keys) needs no decoder: ASCII is valid UTF-8.
-            return new String(bytes, StandardCharsets.US_ASCII);
-        }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+            return StrictUtf8.decode(bytes);
         }
         catch (CharacterCodingException ex) {
             throw new MalformedVersionedException("invalid UTF-8");
         }
-    }
-
-    private static boolean isAscii(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b < 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static String readString(ByteBuffer buffer, int length) {
