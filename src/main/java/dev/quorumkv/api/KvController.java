@@ -67,14 +67,13 @@ class KvController {
 
     private void answerRead(HttpServletRequest request, HttpServletResponse response) {
         responder.answer(request, response, started(() -> {
-            String key = KeyDecoder.fromRawPath(request.getRequestURI(), PREFIX);
-            return reads.get(key, quorumParameter("r", parameter(request, "r")));
+            return reads.get(key(request), quorum(request, "r"));
         }), KvController::found);
     }
 
     private CompletableFuture<WriteResult> put(HttpServletRequest request) {
-        String key = KeyDecoder.fromRawPath(request.getRequestURI(), PREFIX);
-        Integer writeQuorum = quorumParameter("w", parameter(request, "w"));
+        String key = key(request);
+        Integer writeQuorum = quorum(request, "w");
         Version seen = context(request.getHeader(X_CONTEXT));
         String contentType = contentType(request.getContentType());
         byte[] value = RequestBodies.read(request, maxValueBytes);
@@ -82,13 +81,12 @@ class KvController {
     }
 
     private CompletableFuture<WriteResult> delete(HttpServletRequest request) {
-        String key = KeyDecoder.fromRawPath(request.getRequestURI(), PREFIX);
-        return writes.delete(key, quorumParameter("w", parameter(request, "w")), context(request.getHeader(X_CONTEXT)));
+        return writes.delete(key(request), quorum(request, "w"), context(request.getHeader(X_CONTEXT)));
     }
 
     private void options(HttpServletRequest request, HttpServletResponse response) {
         responder.answer(request, response, started(() -> {
-            KeyDecoder.fromRawPath(request.getRequestURI(), PREFIX);
+            key(request);
             return CompletableFuture.completedFuture(null);
         }), ignored -> ResponseEntity.ok().header(HttpHeaders.ALLOW, ALLOWED).build());
     }
@@ -129,17 +127,13 @@ class KvController {
                 .body(value.value());
     }
 
-    /** The container parses the whole query string at the first look and refuses all of it if any part is malformed. */
-    private static String parameter(HttpServletRequest request, String name) {
-        try {
-            return request.getParameter(name);
-        }
-        catch (IllegalStateException ex) {
-            throw new BadRequestException("Invalid query string", "the query string could not be parsed: " + ex.getMessage());
-        }
+    private static String key(HttpServletRequest request) {
+        return KeyDecoder.fromRawPath(request.getRequestURI(), PREFIX);
     }
 
-    private static Integer quorumParameter(String name, String text) {
+    /** The quorum the request asks for ({@code w} or {@code r}), or null for the configured one. */
+    private static Integer quorum(HttpServletRequest request, String name) {
+        String text = parameter(request, name);
         if (text == null) {
             return null;
         }
@@ -148,6 +142,16 @@ class KvController {
         }
         catch (NumberFormatException ex) {
             throw new BadRequestException("Invalid quorum", name + " must be a whole number between 1 and N");
+        }
+    }
+
+    /** The container parses the whole query string at the first look and refuses all of it if any part is malformed. */
+    private static String parameter(HttpServletRequest request, String name) {
+        try {
+            return request.getParameter(name);
+        }
+        catch (IllegalStateException ex) {
+            throw new BadRequestException("Invalid query string", "the query string could not be parsed: " + ex.getMessage());
         }
     }
 
