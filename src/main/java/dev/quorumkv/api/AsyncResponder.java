@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -44,17 +45,31 @@ class AsyncResponder {
         this.json = json;
     }
 
-    <T> void answer(HttpServletRequest request, HttpServletResponse response, CompletableFuture<T> result,
+    /**
+     * Puts the request in asynchronous mode, then starts the operation (which may read the body without
+     * blocking, see {@link dev.quorumkv.system.RequestBodies#readAsync}) and answers when it completes. Bad
+     * input the operation throws before it has anything to wait for is answered like any other failure.
+     */
+    <T> void answer(HttpServletRequest request, HttpServletResponse response, Supplier<CompletableFuture<T>> operation,
             Function<T, ResponseEntity<?>> toResponse) {
         AsyncContext async = request.startAsync(request, response);
         async.setTimeout(ASYNC_TIMEOUT_MILLIS);
         AtomicBoolean answered = new AtomicBoolean();
         async.addListener(new TimeoutAnswer(answered, request));
-        result.whenComplete((value, failure) -> async.start(() -> {
+        started(operation).whenComplete((value, failure) -> async.start(() -> {
             if (answered.compareAndSet(false, true)) {
                 write(async, entity(request, value, failure, toResponse));
             }
         }));
+    }
+
+    private static <T> CompletableFuture<T> started(Supplier<CompletableFuture<T>> operation) {
+        try {
+            return operation.get();
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
     }
 
     private <T> ResponseEntity<?> entity(HttpServletRequest request, T value, Throwable failure,

@@ -1,7 +1,6 @@
 package dev.quorumkv.api;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 import dev.quorumkv.QuorumKvProperties;
 import dev.quorumkv.coordinator.QuorumReadService;
@@ -52,53 +51,31 @@ class KvController {
     /** Any request whose raw path is {@code /kv} or starts with {@code /kv/}. */
     void serve(HttpServletRequest request, HttpServletResponse response) {
         switch (request.getMethod()) {
-            case "PUT" -> answerWrite(request, response, () -> put(request));
-            case "DELETE" -> answerWrite(request, response, () -> delete(request));
-            case "GET", "HEAD" -> answerRead(request, response);
-            case "OPTIONS" -> options(request, response);
-            default -> responder.answer(request, response, CompletableFuture.completedFuture(null),
+            case "PUT" -> responder.answer(request, response, () -> put(request), KvController::written);
+            case "DELETE" -> responder.answer(request, response, () -> delete(request), KvController::written);
+            case "GET", "HEAD" -> responder.answer(request, response,
+                    () -> reads.get(key(request), quorum(request, "r")), KvController::found);
+            case "OPTIONS" -> responder.answer(request, response, () -> {
+                key(request);
+                return CompletableFuture.completedFuture(null);
+            }, ignored -> ResponseEntity.ok().header(HttpHeaders.ALLOW, ALLOWED).build());
+            default -> responder.answer(request, response, () -> CompletableFuture.completedFuture(null),
                     ignored -> methodNotAllowed(request));
         }
     }
 
-    private void answerWrite(HttpServletRequest request, HttpServletResponse response, Supplier<CompletableFuture<WriteResult>> write) {
-        responder.answer(request, response, started(write), KvController::written);
-    }
-
-    private void answerRead(HttpServletRequest request, HttpServletResponse response) {
-        responder.answer(request, response, started(() -> {
-            return reads.get(key(request), quorum(request, "r"));
-        }), KvController::found);
-    }
-
+    /** Everything in the headers is checked before the body is read, and the body before anything is stamped. */
     private CompletableFuture<WriteResult> put(HttpServletRequest request) {
         String key = key(request);
         Integer writeQuorum = quorum(request, "w");
         Version seen = context(request.getHeader(X_CONTEXT));
         String contentType = contentType(request.getContentType());
-        byte[] value = RequestBodies.read(request, maxValueBytes);
-        return writes.put(key, contentType, value, writeQuorum, seen);
+        return RequestBodies.readAsync(request, maxValueBytes)
+                .thenCompose(value -> writes.put(key, contentType, value, writeQuorum, seen));
     }
 
     private CompletableFuture<WriteResult> delete(HttpServletRequest request) {
         return writes.delete(key(request), quorum(request, "w"), context(request.getHeader(X_CONTEXT)));
-    }
-
-    private void options(HttpServletRequest request, HttpServletResponse response) {
-        responder.answer(request, response, started(() -> {
-            key(request);
-            return CompletableFuture.completedFuture(null);
-        }), ignored -> ResponseEntity.ok().header(HttpHeaders.ALLOW, ALLOWED).build());
-    }
-
-    /** Bad input found before anything was sent becomes a failed result, answered like any other failure. */
-    private static <T> CompletableFuture<T> started(Supplier<CompletableFuture<T>> operation) {
-        try {
-            return operation.get();
-        }
-        catch (RuntimeException ex) {
-            return CompletableFuture.failedFuture(ex);
-        }
     }
 
     private static ResponseEntity<?> methodNotAllowed(HttpServletRequest request) {

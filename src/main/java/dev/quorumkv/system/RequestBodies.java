@@ -3,15 +3,24 @@ package dev.quorumkv.system;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Reads a request body into memory with a hard limit, checked before reading when Content-Length is
  * given and while reading when it is not (chunked), so an oversized body never fills the heap. Reads the
  * servlet stream directly: the body is stored byte for byte whatever its Content-Type, form-encoded included.
+ * {@link #read} blocks its thread until the body is in; {@link #readAsync} holds no thread while bytes
+ * are still on the wire.
  */
 public final class RequestBodies {
+
+    /** The largest array the JVM reliably allocates. */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private RequestBodies() {
     }
@@ -26,7 +35,7 @@ public final class RequestBodies {
             if (declared >= 0) {
                 return readDeclared(request, (int) declared);
             }
-            byte[] body = request.getInputStream().readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+            byte[] body = request.getInputStream().readNBytes((int) Math.min(limit + 1, MAX_ARRAY));
             if (body.length > limit) {
                 throw new BodyTooLargeException(-1, limit);
             }
@@ -37,6 +46,33 @@ public final class RequestBodies {
         }
     }
 
+    /**
+     * The body, read as it arrives (a servlet {@link ReadListener}): a client that sends its body slowly
+     * occupies a connection, not one of the container's worker threads. The request must be asynchronous
+     * already. Failures are those of {@link #read}: {@link BodyTooLargeException}, or an
+     * {@link UncheckedIOException} when the body cannot be read to its end.
+     */
+    public static CompletableFuture<byte[]> readAsync(HttpServletRequest request, long limit) {
+        long declared = request.getContentLengthLong();
+        if (declared > limit) {
+            return CompletableFuture.failedFuture(new BodyTooLargeException(declared, limit));
+        }
+        CompletableFuture<byte[]> body = new CompletableFuture<>();
+        try {
+            ServletInputStream in = request.getInputStream();
+            in.setReadListener(new ArrivingBody(in, declared, limit, body));
+        }
+        catch (IOException ex) {
+            body.completeExceptionally(unreadable(ex));
+        }
+        return body;
+    }
+
+    private static UncheckedIOException unreadable(Throwable cause) {
+        IOException io = cause instanceof IOException ex ? ex : new IOException(cause.getMessage(), cause);
+        return new UncheckedIOException("could not read the request body", io);
+    }
+
     /** One array of the declared size: no growing buffers and copies for the common, sized body. */
     private static byte[] readDeclared(HttpServletRequest request, int length) throws IOException {
         byte[] body = new byte[length];
@@ -45,6 +81,77 @@ public final class RequestBodies {
             throw new EOFException("the body ended after " + read + " of its " + length + " bytes");
         }
         return body;
+    }
+
+    /**
+     * Collects a body as the container reports bytes ready; the container never calls it concurrently. A sized
+     * body goes into one array of its declared length (the container ends the stream there); a chunked one
+     * into an array that doubles up to one byte past the limit, which is how an oversized one is noticed.
+     */
+    private static final class ArrivingBody implements ReadListener {
+
+        private static final int FIRST_CHUNKED_CAPACITY = 8 * 1024;
+
+        private final ServletInputStream in;
+        private final boolean sized;
+        private final long limit;
+        private final CompletableFuture<byte[]> body;
+        private byte[] buffer;
+        private int length;
+
+        ArrivingBody(ServletInputStream in, long declared, long limit, CompletableFuture<byte[]> body) {
+            this.in = in;
+            this.sized = declared >= 0;
+            this.limit = limit;
+            this.body = body;
+            this.buffer = new byte[sized ? (int) declared : (int) Math.min(limit + 1, FIRST_CHUNKED_CAPACITY)];
+        }
+
+        @Override
+        public void onDataAvailable() throws IOException {
+            while (!body.isDone() && in.isReady()) {
+                if (length == buffer.length && !makeRoom()) {
+                    return;
+                }
+                int read = in.read(buffer, length, buffer.length - length);
+                if (read < 0) {
+                    return;
+                }
+                length += read;
+            }
+        }
+
+        /** False when the body has no room left: a sized body is complete, a chunked one is over the limit. */
+        private boolean makeRoom() {
+            if (sized) {
+                return false;
+            }
+            if (length > limit) {
+                body.completeExceptionally(new BodyTooLargeException(-1, limit));
+                return false;
+            }
+            buffer = Arrays.copyOf(buffer, (int) Math.min(Math.min((long) buffer.length * 2, limit + 1), MAX_ARRAY));
+            return true;
+        }
+
+        @Override
+        public void onAllDataRead() {
+            if (sized && length < buffer.length) {
+                body.completeExceptionally(unreadable(new EOFException(
+                        "the body ended after " + length + " of its " + buffer.length + " bytes")));
+            }
+            else if (length > limit) {
+                body.completeExceptionally(new BodyTooLargeException(-1, limit));
+            }
+            else {
+                body.complete(length == buffer.length ? buffer : Arrays.copyOf(buffer, length));
+            }
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            body.completeExceptionally(unreadable(failure));
+        }
     }
 
     /** A body above the configured limit. */

@@ -187,6 +187,9 @@ class PublicApiHostileInputIntegrationTests {
         assertThat(chunked.status()).as("chunked PUT above the limit").isEqualTo(413);
         assertProblem(chunked, "chunked PUT above the limit");
         assertProblem(raw("PUT /kv/" + VICTIM + " HTTP/1.1", above), "PUT victim above the limit");
+        RawHttp.Response chunkedAtLimit = RawHttp.exchangeChunked(node.port, "PUT /kv/big-chunked HTTP/1.1", atLimit, 7 * 1024);
+        assertThat(chunkedAtLimit.status()).as("chunked PUT at the limit, in 7 KiB chunks").isEqualTo(200);
+        assertThat(raw("GET /kv/big-chunked HTTP/1.1").body()).as("the chunked value, byte for byte").isEqualTo(atLimit);
         RawHttp.Response get = raw("GET /kv/big HTTP/1.1");
         assertThat(get.status()).isEqualTo(200);
         assertThat(get.body()).as("the value at the limit survives rejected larger ones").isEqualTo(atLimit);

@@ -1,0 +1,142 @@
+package dev.quorumkv.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A PUT body still on the wire holds a connection, not one of the container's worker threads. With two
+ * workers, six PUTs whose bodies stop halfway (sized and chunked) are all being served at once, and while
+ * every one of them is incomplete a normal client still writes and reads; nothing of a partial body is
+ * stored. Once the rest arrives, each is acknowledged with its whole value. Proven by order (the normal
+ * client is answered while the six are held), not by timing.
+ */
+class BodiesInFlightIntegrationTests {
+
+    private static final int HELD = 6;
+    private static final int HALF = 20;
+
+    @TempDir
+    Path storage;
+
+    @Test
+    void bodiesStillArrivingHoldNoWorkerThread() throws Exception {
+        try (InProcessNode node = InProcessNode.single(storage,
+                "--server.tomcat.threads.max=2", "--server.tomcat.threads.min-spare=1")) {
+            List<Socket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < HELD; i++) {
+                    held.add(startPut(node, i));
+                }
+                // Every held request has reached the server and is being served (its observation is open).
+                await().atMost(Duration.ofSeconds(30)).until(() -> activeRequests(node) >= HELD + 1);
+
+                HttpResponse<byte[]> put = node.put("/kv/normal", "normal value".getBytes(StandardCharsets.UTF_8));
+                assertThat(put.statusCode()).as("a normal PUT while %d bodies are half sent", HELD).isEqualTo(200);
+                assertThat(node.get("/kv/normal").body()).asString().isEqualTo("normal value");
+                assertThat(node.get("/kv/held0").statusCode()).as("half a body stores nothing").isEqualTo(404);
+                assertThat(node.get("/kv/held1").statusCode()).as("half a chunked body stores nothing").isEqualTo(404);
+
+                for (int i = 0; i < HELD; i++) {
+                    finishPut(held.get(i), i);
+                }
+                for (int i = 0; i < HELD; i++) {
+                    assertThat(RawHttp.read(held.get(i).getInputStream(), false).status()).as("held PUT %d", i).isEqualTo(200);
+                    assertThat(node.get("/kv/held" + i).body()).as("held value %d", i).isEqualTo(value(i));
+                }
+            }
+            finally {
+                for (Socket socket : held) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBodyCutShortStoresNothing() throws Exception {
+        try (InProcessNode node = InProcessNode.single(storage)) {
+            for (int i = 0; i < 2; i++) {
+                try (Socket socket = startPut(node, i)) {
+                    socket.shutdownOutput(); // the client ends the stream halfway through the body
+                    String outcome;
+                    try {
+                        outcome = Integer.toString(RawHttp.read(socket.getInputStream(), false).status());
+                    }
+                    catch (IOException ex) {
+                        outcome = "closed";
+                    }
+                    assertThat(outcome).as("answer to body %d cut short", i).isIn("400", "closed");
+                }
+                assertThat(node.get("/kv/held" + i).statusCode()).as("body %d cut short stores nothing", i).isEqualTo(404);
+            }
+        }
+    }
+
+    /** Head and the first half of the body; even ones sized (Content-Length), odd ones chunked. */
+    private static Socket startPut(InProcessNode node, int i) throws IOException {
+        Socket socket = new Socket("127.0.0.1", node.port);
+        socket.setSoTimeout(RawHttp.READ_TIMEOUT_MILLIS);
+        OutputStream out = socket.getOutputStream();
+        String requestLine = "PUT /kv/held" + i + " HTTP/1.1\r\nContent-Type: text/plain";
+        if (chunked(i)) {
+            out.write(RawHttp.head(node.port, requestLine + "\r\nTransfer-Encoding: chunked", 0));
+            out.write(chunk(value(i), 0, HALF));
+        }
+        else {
+            out.write(RawHttp.head(node.port, requestLine, value(i).length));
+            out.write(value(i), 0, HALF);
+        }
+        out.flush();
+        return socket;
+    }
+
+    private static void finishPut(Socket socket, int i) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        byte[] value = value(i);
+        if (chunked(i)) {
+            out.write(chunk(value, HALF, value.length - HALF));
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        else {
+            out.write(value, HALF, value.length - HALF);
+        }
+        out.flush();
+    }
+
+    private static boolean chunked(int i) {
+        return i % 2 == 1;
+    }
+
+    private static byte[] value(int i) {
+        return ("value of held request " + i + ", forty bytes or so").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] chunk(byte[] bytes, int offset, int length) {
+        byte[] size = (Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] chunk = new byte[size.length + length + 2];
+        System.arraycopy(size, 0, chunk, 0, size.length);
+        System.arraycopy(bytes, offset, chunk, size.length, length);
+        chunk[chunk.length - 2] = '\r';
+        chunk[chunk.length - 1] = '\n';
+        return chunk;
+    }
+
+    /** Requests being served now, this scrape included, from the http.server.requests.active long-task timer. */
+    private static double activeRequests(InProcessNode node) {
+        String scrape = new String(node.get("/actuator/prometheus").body(), StandardCharsets.UTF_8);
+        return scrape.lines().filter(line -> line.startsWith("http_server_requests_active_seconds_count"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+}
