@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,8 +103,12 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
         for (KeyedValue write : writes) {
             newestPerKey.merge(write.key(), write.value(), (held, incoming) -> incoming.isNewerThan(held) ? incoming : held);
         }
-        int[] stripes = newestPerKey.keySet().stream().mapToInt(RocksDbReplicaStore::stripe).distinct().sorted().toArray();
-        for (int stripe : stripes) {
+        // A set bit per stripe: iterating it gives each stripe once, in ascending order.
+        BitSet stripes = new BitSet(LOCK_STRIPES);
+        for (String key : newestPerKey.keySet()) {
+            stripes.set(stripe(key));
+        }
+        for (int stripe = stripes.nextSetBit(0); stripe >= 0; stripe = stripes.nextSetBit(stripe + 1)) {
             locks[stripe].lock();
         }
         try (WriteBatch batch = new WriteBatch()) {
@@ -124,8 +129,8 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
             throw new StorageException("write failed", ex);
         }
         finally {
-            for (int i = stripes.length - 1; i >= 0; i--) {
-                locks[stripes[i]].unlock();
+            for (int stripe = stripes.previousSetBit(LOCK_STRIPES - 1); stripe >= 0; stripe = stripes.previousSetBit(stripe - 1)) {
+                locks[stripe].unlock();
             }
         }
     }
