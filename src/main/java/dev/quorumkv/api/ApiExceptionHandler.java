@@ -1,6 +1,7 @@
 package dev.quorumkv.api;
 
 import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.util.Optional;
 
@@ -80,7 +81,12 @@ class ApiExceptionHandler {
         return invalid(request, HttpStatus.BAD_REQUEST, "Malformed replica request", ex.getMessage());
     }
 
+    /** A body that stopped arriving within the container's timeout is a 408; any other read failure a 400. */
     private ResponseEntity<ProblemDetail> unreadableBody(UncheckedIOException ex, HttpServletRequest request) {
+        if (ex.getCause() instanceof SocketTimeoutException) {
+            return invalid(request, HttpStatus.REQUEST_TIMEOUT, "Request body timed out",
+                    "the request body stopped arriving before its end");
+        }
         return invalid(request, HttpStatus.BAD_REQUEST, "Unreadable request body",
                 "the request body could not be read to its end: " + ex.getCause().getMessage());
     }

@@ -1,6 +1,7 @@
 package dev.quorumkv.api;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -8,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import dev.quorumkv.system.RequestBodies.BodyInterruptedException;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -55,12 +57,26 @@ class AsyncResponder {
         AsyncContext async = request.startAsync(request, response);
         async.setTimeout(ASYNC_TIMEOUT_MILLIS);
         AtomicBoolean answered = new AtomicBoolean();
-        async.addListener(new TimeoutAnswer(answered, request));
-        started(operation).whenComplete((value, failure) -> async.start(() -> {
-            if (answered.compareAndSet(false, true)) {
-                write(async, entity(request, value, failure, toResponse));
+        async.addListener(new ContainerAnswers(answered, request));
+        started(operation).whenComplete((value, failure) -> {
+            if (isCause(failure, BodyInterruptedException.class)) {
+                return; // answered by ContainerAnswers.onError, which the container calls next
             }
-        }));
+            async.start(() -> {
+                if (answered.compareAndSet(false, true)) {
+                    write(async, entity(request, value, failure, toResponse));
+                }
+            });
+        });
+    }
+
+    private static boolean isCause(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static <T> CompletableFuture<T> started(Supplier<CompletableFuture<T>> operation) {
@@ -149,13 +165,18 @@ class AsyncResponder {
         return members;
     }
 
-    /** If the backstop fires first, the client still gets a problem rather than a dropped connection. */
-    private final class TimeoutAnswer implements AsyncListener {
+    /**
+     * Answers what the container reports rather than the operation: the backstop timeout, and a failed
+     * connection (a body that stopped arriving within the container's timeout, or a client gone). The
+     * latter is answered here, on the container's thread, because the async context may not be used once
+     * {@code onError} returns.
+     */
+    private final class ContainerAnswers implements AsyncListener {
 
         private final AtomicBoolean answered;
         private final HttpServletRequest request;
 
-        TimeoutAnswer(AtomicBoolean answered, HttpServletRequest request) {
+        ContainerAnswers(AtomicBoolean answered, HttpServletRequest request) {
             this.answered = answered;
             this.request = request;
         }
@@ -175,9 +196,18 @@ class AsyncResponder {
         public void onComplete(AsyncEvent event) {
         }
 
+        /**
+         * A client that went away, or whose body stopped arriving within the container's timeout: Tomcat
+         * treats both as a broken connection and closes it, so the write below usually fails quietly; the
+         * point is to complete the request here rather than leave the container to answer a 500.
+         */
         @Override
         public void onError(AsyncEvent event) {
-            answered.set(true);
+            if (answered.compareAndSet(false, true)) {
+                Throwable failure = event.getThrowable();
+                IOException io = failure instanceof IOException ex ? ex : new IOException(String.valueOf(failure), failure);
+                write(event.getAsyncContext(), problemFor(new UncheckedIOException(io), request));
+            }
         }
 
         @Override

@@ -148,9 +148,23 @@ public final class RequestBodies {
             }
         }
 
+        /** The container goes on to the request's {@code AsyncListener.onError}, which answers the client. */
         @Override
         public void onError(Throwable failure) {
-            body.completeExceptionally(unreadable(failure));
+            body.completeExceptionally(new BodyInterruptedException(unreadable(failure).getCause()));
+        }
+    }
+
+    /**
+     * The connection failed while the body was arriving (it stopped arriving within the container's
+     * timeout, or the client went away), as the container reported it. The container then reports the
+     * same to the request's {@code AsyncListener.onError}: that is where the client is answered, because
+     * once it returns the request's async context may no longer be used.
+     */
+    public static class BodyInterruptedException extends UncheckedIOException {
+
+        BodyInterruptedException(IOException cause) {
+            super("the request body stopped before its end", cause);
         }
     }
 

@@ -84,6 +84,40 @@ class BodiesInFlightIntegrationTests {
         }
     }
 
+    /**
+     * Tomcat ends a non-blocking read that waits longer than its connection timeout as a broken
+     * connection and usually closes it; a 400 or 408 problem is fine too. What must not happen: a 5xx
+     * (a stalled body was answered 500 when the answer raced the container's error callback; six
+     * stalls at once make that race likely) or a stored half body.
+     */
+    @Test
+    void aBodyThatStopsArrivingIsClosedOrRefusedAndStoresNothing() throws Exception {
+        try (InProcessNode node = InProcessNode.single(storage, "--server.tomcat.connection-timeout=1s")) {
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < HELD; i++) {
+                    stalled.add(startPut(node, i)); // nothing more is sent: the container's read timeout ends the wait
+                }
+                for (int i = 0; i < HELD; i++) {
+                    String outcome;
+                    try {
+                        outcome = Integer.toString(RawHttp.read(stalled.get(i).getInputStream(), false).status());
+                    }
+                    catch (IOException ex) {
+                        outcome = "closed";
+                    }
+                    assertThat(outcome).as("answer to stalled body %d", i).isIn("400", "408", "closed");
+                    assertThat(node.get("/kv/held" + i).statusCode()).as("stalled body %d stores nothing", i).isEqualTo(404);
+                }
+            }
+            finally {
+                for (Socket socket : stalled) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
     /** Head and the first half of the body; even ones sized (Content-Length), odd ones chunked. */
     private static Socket startPut(InProcessNode node, int i) throws IOException {
         Socket socket = new Socket("127.0.0.1", node.port);
