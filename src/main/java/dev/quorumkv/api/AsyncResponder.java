@@ -1,7 +1,6 @@
 package dev.quorumkv.api;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -9,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import dev.quorumkv.system.RequestBodies;
 import dev.quorumkv.system.RequestBodies.BodyInterruptedException;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -204,9 +204,7 @@ class AsyncResponder {
         @Override
         public void onError(AsyncEvent event) {
             if (answered.compareAndSet(false, true)) {
-                Throwable failure = event.getThrowable();
-                IOException io = failure instanceof IOException ex ? ex : new IOException(String.valueOf(failure), failure);
-                write(event.getAsyncContext(), problemFor(new UncheckedIOException(io), request));
+                write(event.getAsyncContext(), problemFor(RequestBodies.unreadable(event.getThrowable()), request));
             }
         }
 

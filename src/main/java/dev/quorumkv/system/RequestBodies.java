@@ -68,9 +68,13 @@ public final class RequestBodies {
         return body;
     }
 
-    private static UncheckedIOException unreadable(Throwable cause) {
-        IOException io = cause instanceof IOException ex ? ex : new IOException(cause.getMessage(), cause);
-        return new UncheckedIOException("could not read the request body", io);
+    /** A body that could not be read to its end, for whatever reason the container gave. */
+    public static UncheckedIOException unreadable(Throwable cause) {
+        return new UncheckedIOException("could not read the request body", asIOException(cause));
+    }
+
+    private static IOException asIOException(Throwable cause) {
+        return cause instanceof IOException ex ? ex : new IOException(cause.getMessage(), cause);
     }
 
     /** One array of the declared size: no growing buffers and copies for the common, sized body. */
@@ -151,7 +155,7 @@ public final class RequestBodies {
         /** The container goes on to the request's {@code AsyncListener.onError}, which answers the client. */
         @Override
         public void onError(Throwable failure) {
-            body.completeExceptionally(new BodyInterruptedException(unreadable(failure).getCause()));
+            body.completeExceptionally(new BodyInterruptedException(asIOException(failure)));
         }
     }
 
