@@ -10,13 +10,13 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.ServerHttpObservationFilter;
 
 /**
  * Hands every {@code /kv} request to {@link KvController} at the end of the filter chain, after the
- * container's, Spring's and quorumkv's filters (path checks, the {@code http.server.requests}
- * observation), instead of through Spring MVC's dispatcher: handler lookup, argument resolution and
- * the rest cost about as much CPU per request as the quorum write itself (see docs/benchmarks.md).
+ * container's, Spring's and quorumkv's filters (path checks; the {@code http.server.requests} observation
+ * leaves {@code /kv} out, see {@link KvRequestObservations}), instead of through Spring MVC's dispatcher:
+ * handler lookup, argument resolution and the rest cost about as much CPU per request as the quorum
+ * write itself (see docs/benchmarks.md).
  * It routes by the raw path, as {@link KeyDecoder} reads keys, rather than by a servlet mapping,
  * because the container maps servlets by the normalized path and a key such as {@code %2E%2E} would
  * normalize away. Everything else (actuator, {@code /internal/replica}, errors) goes on to Spring MVC.
@@ -39,9 +39,6 @@ class KvApiFilter extends HttpFilter {
             chain.doFilter(request, response);
             return;
         }
-        // What Spring MVC's handler mapping would have told the observation: keeps the uri tag low-cardinality.
-        ServerHttpObservationFilter.findObservationContext(request)
-                .ifPresent(context -> context.setPathPattern(KvController.PATH_PATTERN));
         api.serve(request, response);
     }
 

@@ -33,7 +33,6 @@ class KvController {
     static final String X_QUORUM_ACKS = "X-Quorum-Acks";
     static final String X_CONTEXT = "X-Context";
     static final String PREFIX = "/kv/";
-    static final String PATH_PATTERN = PREFIX + "{key}";
     private static final String ALLOWED = "GET, HEAD, PUT, DELETE, OPTIONS";
 
     private final QuorumWriteService writes;

@@ -24,16 +24,18 @@ class BatchingReplicaClient implements ReplicaClient {
 
     private final BatchTransport transport;
     private final Duration callSpacing;
+    private final Duration batchGap;
     private final Map<Member, PeerCallQueue<KeyedValue, Void>> writes = new ConcurrentHashMap<>();
     private final Map<Member, PeerCallQueue<String, Optional<Versioned>>> reads = new ConcurrentHashMap<>();
 
     BatchingReplicaClient(BatchTransport transport) {
-        this(transport, PeerCallQueue.CALL_SPACING);
+        this(transport, PeerCallQueue.CALL_SPACING, PeerCallQueue.BATCH_GAP);
     }
 
-    BatchingReplicaClient(BatchTransport transport, Duration callSpacing) {
+    BatchingReplicaClient(BatchTransport transport, Duration callSpacing, Duration batchGap) {
         this.transport = transport;
         this.callSpacing = callSpacing;
+        this.batchGap = batchGap;
     }
 
     @Override
@@ -52,7 +54,7 @@ class BatchingReplicaClient implements ReplicaClient {
     }
 
     private PeerCallQueue<KeyedValue, Void> writeQueue(Member peer) {
-        return new PeerCallQueue<>("writes to " + peer.id(), callSpacing, BatchingReplicaClient::encodedSize,
+        return new PeerCallQueue<>("writes to " + peer.id(), callSpacing, batchGap, BatchingReplicaClient::encodedSize,
                 batch -> (batch.size() == 1
                         ? transport.write(peer, batch.get(0).key(), batch.get(0).value())
                         : transport.writeBatch(peer, batch))
@@ -60,7 +62,7 @@ class BatchingReplicaClient implements ReplicaClient {
     }
 
     private PeerCallQueue<String, Optional<Versioned>> readQueue(Member peer) {
-        return new PeerCallQueue<>("reads from " + peer.id(), callSpacing, key -> 8 + key.length() * 3,
+        return new PeerCallQueue<>("reads from " + peer.id(), callSpacing, batchGap, key -> 8 + key.length() * 3,
                 batch -> batch.size() == 1
                         ? transport.read(peer, batch.get(0)).thenApply(List::of)
                         : transport.readBatch(peer, batch));

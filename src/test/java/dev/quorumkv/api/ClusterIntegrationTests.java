@@ -404,6 +404,20 @@ class ClusterIntegrationTests {
         designMeterNames().forEach(meter -> assertThat(scrape).as("DESIGN.md meter %s", meter).contains(meter.replace('.', '_')));
     }
 
+    /** The client API is measured by the quorum meters alone; the generic HTTP timer keeps the rest (cost, KvRequestObservations). */
+    @Test
+    void kvRequestsAreCountedByTheQuorumMetersNotTheGenericHttpTimer() {
+        double successBefore = counter(1, "quorumkv_writes_total", "success");
+        cluster.put(1, "/kv/not-http-timed", "v");
+
+        String scrape = cluster.get(1, "/actuator/prometheus").body();
+        assertThat(counter(1, "quorumkv_writes_total", "success") - successBefore).isEqualTo(1);
+        assertThat(scrape.lines().filter(line -> line.startsWith("http_server_requests_seconds_count{")))
+                .as("http.server.requests series").isNotEmpty()
+                .noneMatch(line -> line.contains("uri=\"/kv"))
+                .anyMatch(line -> line.contains("uri=\"/actuator/prometheus\""));
+    }
+
     /** The meter names in DESIGN.md's metrics table, when the contract is checked out beside the project. */
     private static List<String> designMeterNames() {
         Path design = Path.of("..", "shared", "DESIGN.md");

@@ -21,8 +21,8 @@ class BatchingReplicaClientTests {
 
     private final Member peer = new Member("b", null);
     private final HeldTransport transport = new HeldTransport();
-    /** Spacing longer than any test: only an answer lets the next call leave. */
-    private final BatchingReplicaClient client = new BatchingReplicaClient(transport, Duration.ofHours(1));
+    /** Spacing longer than any test and no gap: only an answer lets the next call leave, at once. */
+    private final BatchingReplicaClient client = new BatchingReplicaClient(transport, Duration.ofHours(1), Duration.ZERO);
 
     @Test
     void aLoneWriteIsSentAtOnceAndAlone() {
@@ -59,8 +59,36 @@ class BatchingReplicaClientTests {
     }
 
     @Test
+    void writesThatQueuedBehindACallGatherUntilTheGapSinceThatCallHasPassed() {
+        BatchingReplicaClient gapped = new BatchingReplicaClient(transport, Duration.ofHours(1), Duration.ofSeconds(1));
+        gapped.write(peer, "solo", value(0));
+        gapped.write(peer, "queued-1", value(1));
+        gapped.write(peer, "queued-2", value(2));
+
+        transport.calls.get(0).answer().complete(null);
+        assertThat(transport.calls).as("answered within the gap: the queued writes still gather").hasSize(1);
+        gapped.write(peer, "late", value(3));
+        assertThat(transport.calls).as("a write arriving while others gather joins them").hasSize(1);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> transport.calls.size() == 2);
+        assertThat(transport.calls.get(1).writes()).extracting(KeyedValue::key).containsExactly("queued-1", "queued-2", "late");
+    }
+
+    @Test
+    void aWriteFindingTheQueueIdleLeavesAtOnceEvenWithinTheGap() {
+        BatchingReplicaClient gapped = new BatchingReplicaClient(transport, Duration.ofHours(1), Duration.ofHours(1));
+        gapped.write(peer, "first", value(0));
+        transport.calls.get(0).answer().complete(null);
+
+        gapped.write(peer, "second", value(1));
+
+        assertThat(transport.calls).as("nothing was waiting: the second write is lone and is not delayed").hasSize(2);
+        assertThat(transport.calls.get(1).writes()).extracting(KeyedValue::key).containsExactly("second");
+    }
+
+    @Test
     void waitingWritesLeaveOnceTheSpacingPassesEvenWhileThePeerHoldsItsAnswer() {
-        BatchingReplicaClient spaced = new BatchingReplicaClient(transport, Duration.ofSeconds(1));
+        BatchingReplicaClient spaced = new BatchingReplicaClient(transport, Duration.ofSeconds(1), Duration.ZERO);
         spaced.write(peer, "held", value(0));
         spaced.write(peer, "a", value(1));
         spaced.write(peer, "b", value(2));
@@ -74,7 +102,7 @@ class BatchingReplicaClientTests {
 
     @Test
     void withoutSpacingCallsPipelineUpToTheLimitAndTheRestWaitForAnAnswer() {
-        BatchingReplicaClient unspaced = new BatchingReplicaClient(transport, Duration.ZERO);
+        BatchingReplicaClient unspaced = new BatchingReplicaClient(transport, Duration.ZERO, Duration.ZERO);
         IntStream.range(0, PeerCallQueue.MAX_IN_FLIGHT).forEach(i -> unspaced.write(peer, "solo-" + i, value(i)));
         unspaced.write(peer, "over-1", value(1));
         unspaced.write(peer, "over-2", value(2));
