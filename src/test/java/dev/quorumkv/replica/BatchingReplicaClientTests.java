@@ -2,6 +2,7 @@ package dev.quorumkv.replica;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -62,8 +63,8 @@ class BatchingReplicaClientTests {
     void writesThatQueuedBehindACallGatherUntilTheGapSinceThatCallHasPassed() {
         BatchingReplicaClient gapped = new BatchingReplicaClient(transport, Duration.ofHours(1), Duration.ofSeconds(1));
         gapped.write(peer, "solo", value(0));
-        gapped.write(peer, "queued-1", value(1));
-        gapped.write(peer, "queued-2", value(2));
+        List<String> queued = IntStream.range(0, PeerCallQueue.GATHER_FROM).mapToObj(i -> "queued-" + i).toList();
+        queued.forEach(key -> gapped.write(peer, key, value(1)));
 
         transport.calls.get(0).answer().complete(null);
         assertThat(transport.calls).as("answered within the gap: the queued writes still gather").hasSize(1);
@@ -71,7 +72,21 @@ class BatchingReplicaClientTests {
         assertThat(transport.calls).as("a write arriving while others gather joins them").hasSize(1);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> transport.calls.size() == 2);
-        assertThat(transport.calls.get(1).writes()).extracting(KeyedValue::key).containsExactly("queued-1", "queued-2", "late");
+        List<String> expected = new ArrayList<>(queued);
+        expected.add("late");
+        assertThat(transport.calls.get(1).writes()).extracting(KeyedValue::key).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aFewWritesQueuedBehindACallLeaveAtOnceWhenItReturnsEvenWithinTheGap() {
+        BatchingReplicaClient gapped = new BatchingReplicaClient(transport, Duration.ofHours(1), Duration.ofHours(1));
+        gapped.write(peer, "solo", value(0));
+        IntStream.range(0, PeerCallQueue.GATHER_FROM - 1).forEach(i -> gapped.write(peer, "queued-" + i, value(i)));
+
+        transport.calls.get(0).answer().complete(null);
+
+        assertThat(transport.calls).as("light load: no gathering").hasSize(2);
+        assertThat(transport.calls.get(1).writes()).hasSize(PeerCallQueue.GATHER_FROM - 1);
     }
 
     @Test
