@@ -29,7 +29,7 @@ public class LocalReplica {
         return store.putIfNewer(key, value);
     }
 
-    /** A peer's batch: each write applied if newer, all made durable together. */
+    /** A batch (a peer's, or this node's combined writes): each write applied if newer, all made durable together. */
     public void writeAll(List<KeyedValue> writes) {
         writes.forEach(write -> clock.observe(write.value().version()));
         store.putAllIfNewer(writes);
@@ -41,6 +41,6 @@ public class LocalReplica {
 
     /** A peer's batch of reads: the newest version of each key, in order. */
     public List<Optional<Versioned>> readAll(List<String> keys) {
-        return keys.stream().map(store::get).toList();
+        return store.getAll(keys);
     }
 }

@@ -8,28 +8,27 @@ import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.storage.Versioned;
 
-/** Reaches this node's own replica through a local call and every other one through the remote client. */
+/**
+ * Reaches this node's own replica through a local call (writes through {@link LocalWriteCombiner}) and every
+ * other one through the remote client.
+ */
 class RoutingReplicaClient implements ReplicaClient {
 
     private final Cluster cluster;
     private final LocalReplica local;
+    private final LocalWriteCombiner localWrites;
     private final ReplicaClient remote;
 
     RoutingReplicaClient(Cluster cluster, LocalReplica local, ReplicaClient remote) {
         this.cluster = cluster;
         this.local = local;
+        this.localWrites = new LocalWriteCombiner(local);
         this.remote = remote;
     }
 
     @Override
     public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
-        if (cluster.isSelf(replica)) {
-            return locally(() -> {
-                local.write(key, value);
-                return null;
-            });
-        }
-        return remote.write(replica, key, value);
+        return cluster.isSelf(replica) ? localWrites.write(key, value) : remote.write(replica, key, value);
     }
 
     @Override

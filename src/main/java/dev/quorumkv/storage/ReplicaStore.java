@@ -9,6 +9,11 @@ public interface ReplicaStore {
     /** The newest version held for {@code key}, a tombstone included. */
     Optional<Versioned> get(String key);
 
+    /** {@link #get} for many keys at once, in their order. */
+    default List<Optional<Versioned>> getAll(List<String> keys) {
+        return keys.stream().map(this::get).toList();
+    }
+
     /**
      * Stores {@code incoming} only if it is newer than what is held (last writer wins by version), so late,
      * duplicated or reordered deliveries never regress a key. Returns once the write, if applied, is in the

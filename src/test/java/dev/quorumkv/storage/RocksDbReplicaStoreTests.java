@@ -1,10 +1,12 @@
 package dev.quorumkv.storage;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -123,6 +125,40 @@ class RocksDbReplicaStoreTests {
             assertThat(reopened.get("deleted").orElseThrow().isTombstone()).isTrue();
             assertThat(reopened.get("never")).isEmpty();
         }
+    }
+
+    @Test
+    void getAllAnswersEachKeyInTheOrderAskedWithTombstonesAndAbsentKeys() {
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            store.putIfNewer("a", value(1, 0, "n1", "first"));
+            store.putIfNewer("b", Versioned.tombstone(new Version(2, 0, "n1")));
+            store.putIfNewer("c", value(1, 0, "n1", "third"));
+
+            List<Optional<Versioned>> answers = store.getAll(List.of("c", "absent", "b", "a", "c"));
+
+            assertThat(answers).hasSize(5);
+            assertThat(answers.get(0).orElseThrow().value()).isEqualTo("third".getBytes(StandardCharsets.UTF_8));
+            assertThat(answers.get(1)).isEmpty();
+            assertThat(answers.get(2).orElseThrow().isTombstone()).isTrue();
+            assertThat(answers.get(3).orElseThrow().value()).isEqualTo("first".getBytes(StandardCharsets.UTF_8));
+            assertThat(answers.get(4).orElseThrow().value()).isEqualTo("third".getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Bloom filters only change speed, so the options RocksDB recorded for the database are what can be checked. */
+    @Test
+    void theDatabaseIsOpenedWithBloomFiltersForTableFilesAndTheMemtable() throws Exception {
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            store.putIfNewer("k", value(1, 0, "n1", "v"));
+        }
+        Path optionsFile;
+        try (var files = Files.list(dir)) {
+            optionsFile = files.filter(file -> file.getFileName().toString().startsWith("OPTIONS-")).max(Path::compareTo).orElseThrow();
+        }
+        String options = Files.readString(optionsFile);
+
+        assertThat(options).containsPattern("filter_policy=.*[Bb]loom").doesNotContain("filter_policy=nullptr")
+                .contains("memtable_whole_key_filtering=true").doesNotContain("memtable_prefix_bloom_size_ratio=0.000000");
     }
 
     /** Runs {@code work} in four threads at once (thread numbers 0..3) and waits for all of them. */
