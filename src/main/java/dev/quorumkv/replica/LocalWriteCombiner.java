@@ -46,9 +46,10 @@ final class LocalWriteCombiner {
                 if (batch.size() == 1) {
                     replica.write(batch.get(0).write().key(), batch.get(0).write().value());
                 }
-                else {
+                else if (batch.size() > 1) {
                     replica.writeAll(batch.stream().map(Pending::write).toList());
                 }
+                // An empty batch: another writer took what this thread saw waiting.
             }
             catch (RuntimeException ex) {
                 failure = ex;
