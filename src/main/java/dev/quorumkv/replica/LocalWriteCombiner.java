@@ -43,13 +43,9 @@ final class LocalWriteCombiner {
                 while (batch.size() < MAX_BATCH && (next = waiting.poll()) != null) {
                     batch.add(next);
                 }
-                if (batch.size() == 1) {
-                    replica.write(batch.get(0).write().key(), batch.get(0).write().value());
-                }
-                else if (batch.size() > 1) {
+                if (!batch.isEmpty()) { // empty: another writer took what this thread saw waiting
                     replica.writeAll(batch.stream().map(Pending::write).toList());
                 }
-                // An empty batch: another writer took what this thread saw waiting.
             }
             catch (RuntimeException ex) {
                 failure = ex;
