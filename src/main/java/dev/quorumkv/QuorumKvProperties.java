@@ -1,5 +1,8 @@
 package dev.quorumkv;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -15,4 +18,22 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("quorumkv")
 public record QuorumKvProperties(String nodeId, @DefaultValue("1MB") @NotNull DataSize maxValueBytes) {
+
+    /** The configured node id, or the host name when none is set (a pod's name on Kubernetes). */
+    public String resolvedNodeId() {
+        return nodeId == null || nodeId.isBlank() ? hostName() : nodeId.strip();
+    }
+
+    private static String hostName() {
+        String fromEnv = System.getenv("HOSTNAME");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv.strip();
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        }
+        catch (UnknownHostException ex) {
+            return "localhost";
+        }
+    }
 }

@@ -1,15 +1,12 @@
 package dev.quorumkv.api;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import dev.quorumkv.system.RequestBodies;
-import dev.quorumkv.system.RequestBodies.BodyInterruptedException;
+import dev.quorumkv.api.RequestBodies.BodyInterruptedException;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -39,17 +36,15 @@ class AsyncResponder {
     /** A backstop only: every replica call has its own deadline, so results come far sooner. */
     private static final long ASYNC_TIMEOUT_MILLIS = 60_000;
 
-    private final ApiExceptionHandler problems;
     private final JsonMapper json;
 
-    AsyncResponder(ApiExceptionHandler problems, JsonMapper json) {
-        this.problems = problems;
+    AsyncResponder(JsonMapper json) {
         this.json = json;
     }
 
     /**
      * Puts the request in asynchronous mode, then starts the operation (which may read the body without
-     * blocking, see {@link dev.quorumkv.system.RequestBodies#readAsync}) and answers when it completes. Bad
+     * blocking, see {@link RequestBodies#readAsync}) and answers when it completes. Bad
      * input the operation throws before it has anything to wait for is answered like any other failure.
      */
     <T> void answer(HttpServletRequest request, HttpServletResponse response, Supplier<CompletableFuture<T>> operation,
@@ -101,13 +96,13 @@ class AsyncResponder {
         }
     }
 
-    private ResponseEntity<?> problemFor(Throwable failure, HttpServletRequest request) {
-        return problems.answerFor(failure, request).<ResponseEntity<?>>map(answer -> answer).orElseGet(() -> {
-            log.error("Unexpected failure answering {} {}", request.getMethod(), request.getRequestURI(), failure);
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, "the node failed to answer");
-            problem.setTitle("Internal error");
-            return ResponseEntity.internalServerError().body(problem);
-        });
+    private static ResponseEntity<?> problemFor(Throwable failure, HttpServletRequest request) {
+        return FailureProblems.answerFor(failure, request.getMethod(), request.getRequestURI())
+                .<ResponseEntity<?>>map(answer -> answer).orElseGet(() -> {
+                    log.error("Unexpected failure answering {} {}", request.getMethod(), request.getRequestURI(), failure);
+                    return ResponseEntity.internalServerError().body(ProblemWriter.problem(HttpStatus.INTERNAL_SERVER_ERROR,
+                            "Internal error", "the node failed to answer", request.getRequestURI()));
+                });
     }
 
     private void write(AsyncContext async, ResponseEntity<?> entity) {
@@ -141,28 +136,10 @@ class AsyncResponder {
         }
         if (body instanceof ProblemDetail problem) {
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            return json.writeValueAsBytes(asMap(problem));
+            return ProblemWriter.json(problem);
         }
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         return json.writeValueAsBytes(body);
-    }
-
-    /** RFC 9457 members first, then the extension members at the top level, as Spring's converter writes them. */
-    static Map<String, Object> asMap(ProblemDetail problem) {
-        Map<String, Object> members = new LinkedHashMap<>();
-        members.put("type", problem.getType() == null ? "about:blank" : problem.getType().toString());
-        members.put("title", problem.getTitle());
-        members.put("status", problem.getStatus());
-        if (problem.getDetail() != null) {
-            members.put("detail", problem.getDetail());
-        }
-        if (problem.getInstance() != null) {
-            members.put("instance", problem.getInstance().toString());
-        }
-        if (problem.getProperties() != null) {
-            members.putAll(problem.getProperties());
-        }
-        return members;
     }
 
     /**
@@ -184,9 +161,8 @@ class AsyncResponder {
         @Override
         public void onTimeout(AsyncEvent event) {
             if (answered.compareAndSet(false, true)) {
-                ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                        "no answer within " + ASYNC_TIMEOUT_MILLIS / 1000 + " s");
-                problem.setTitle("Request timed out");
+                ProblemDetail problem = ProblemWriter.problem(HttpStatus.SERVICE_UNAVAILABLE, "Request timed out",
+                        "no answer within " + ASYNC_TIMEOUT_MILLIS / 1000 + " s", request.getRequestURI());
                 log.warn("Answer to {} {} timed out", request.getMethod(), request.getRequestURI());
                 write(event.getAsyncContext(), ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(problem));
             }

@@ -18,6 +18,6 @@ class KvRequestObservations {
     @Bean
     ObservationPredicate kvRequestsMeasuredByQuorumMeters() {
         return (name, context) -> !(context instanceof ServerRequestObservationContext server
-                && KvApiFilter.isKvPath(server.getCarrier().getRequestURI()));
+                && KvFastPathFilter.isKvPath(server.getCarrier().getRequestURI()));
     }
 }

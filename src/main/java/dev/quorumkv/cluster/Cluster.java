@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.quorumkv.InvalidConfigurationException;
 import dev.quorumkv.version.Version;
 
 /** Who this node is, who its peers are, and the ring that places keys on them. Immutable. */
@@ -27,7 +28,7 @@ public final class Cluster {
      */
     public static Cluster fromConfiguration(String nodeId, String membersText, int virtualNodes) {
         if (!Version.isValidNodeId(nodeId)) {
-            throw new IllegalStateException("quorumkv.node-id '" + nodeId
+            throw new InvalidConfigurationException("quorumkv.node-id '" + nodeId
                     + "' is invalid: use letters, digits, '.', '_' or '-' (at most 253 characters)");
         }
         if (membersText == null || membersText.isBlank()) {
@@ -38,12 +39,12 @@ public final class Cluster {
         for (String entry : membersText.split(",")) {
             Member member = parseMember(entry.strip());
             if (members.putIfAbsent(member.id(), member) != null) {
-                throw new IllegalStateException("quorumkv.cluster.members names '" + member.id() + "' twice");
+                throw new InvalidConfigurationException("quorumkv.cluster.members names '" + member.id() + "' twice");
             }
         }
         Member self = members.get(nodeId);
         if (self == null) {
-            throw new IllegalStateException("quorumkv.node-id '" + nodeId + "' is not one of quorumkv.cluster.members "
+            throw new InvalidConfigurationException("quorumkv.node-id '" + nodeId + "' is not one of quorumkv.cluster.members "
                     + members.keySet() + ": set the node id to its own entry in the members list");
         }
         List<Member> all = new ArrayList<>(members.values());
@@ -53,12 +54,12 @@ public final class Cluster {
     private static Member parseMember(String entry) {
         int equals = entry.indexOf('=');
         if (equals <= 0 || equals == entry.length() - 1) {
-            throw new IllegalStateException("quorumkv.cluster.members entry '" + entry
+            throw new InvalidConfigurationException("quorumkv.cluster.members entry '" + entry
                     + "' is not of the form id=url, e.g. node1=http://10.0.0.1:8080");
         }
         String id = entry.substring(0, equals).strip();
         if (!Version.isValidNodeId(id)) {
-            throw new IllegalStateException("quorumkv.cluster.members id '" + id
+            throw new InvalidConfigurationException("quorumkv.cluster.members id '" + id
                     + "' is invalid: use letters, digits, '.', '_' or '-'");
         }
         URI url;
@@ -66,10 +67,10 @@ public final class Cluster {
             url = URI.create(entry.substring(equals + 1).strip().replaceAll("/+$", ""));
         }
         catch (IllegalArgumentException ex) {
-            throw new IllegalStateException("quorumkv.cluster.members url of '" + id + "' is not a URL: " + ex.getMessage());
+            throw new InvalidConfigurationException("quorumkv.cluster.members url of '" + id + "' is not a URL: " + ex.getMessage());
         }
         if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
-            throw new IllegalStateException("quorumkv.cluster.members url of '" + id
+            throw new InvalidConfigurationException("quorumkv.cluster.members url of '" + id
                     + "' must be an http(s) URL with a host, e.g. http://10.0.0.1:8080");
         }
         return new Member(id, url);

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.quorumkv.time.TimeSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,16 +38,18 @@ public class FailureDetector {
     private final Member self;
     private final int threshold;
     private final long minSilenceNanos;
+    private final TimeSource time;
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
 
-    public FailureDetector(Member self, List<Member> members, int threshold) {
-        this(self, members, threshold, MIN_SILENCE);
+    public FailureDetector(Member self, List<Member> members, int threshold, TimeSource time) {
+        this(self, members, threshold, MIN_SILENCE, time);
     }
 
-    public FailureDetector(Member self, List<Member> members, int threshold, Duration minSilence) {
+    public FailureDetector(Member self, List<Member> members, int threshold, Duration minSilence, TimeSource time) {
         this.self = self;
         this.threshold = threshold;
         this.minSilenceNanos = minSilence.toNanos();
+        this.time = time;
         members.forEach(this::peer);
     }
 
@@ -64,7 +67,7 @@ public class FailureDetector {
     /** The peer answered (an ack, a refusal, a probe): it is alive, however late the answer came. */
     public void recordSuccess(Member member) {
         Peer peer = peer(member);
-        peer.lastAnswerNanos = System.nanoTime();
+        peer.lastAnswerNanos = time.nanoTime();
         int before = peer.failures.getAndSet(0);
         if (before >= threshold && !member.equals(self)) {
             log.info("Peer {} is up again", member.id());
@@ -81,7 +84,7 @@ public class FailureDetector {
     }
 
     /**
-     * A call sent at {@code sentAtNanos} ({@link System#nanoTime()}) got no answer in time. Counts as a
+     * A call sent at {@code sentAtNanos} ({@link TimeSource#nanoTime()}) got no answer in time. Counts as a
      * failure only if the peer has not answered anything since, and the call left at least the minimum
      * silence after the first unanswered one.
      */
@@ -97,17 +100,22 @@ public class FailureDetector {
     }
 
     private Peer peer(Member member) {
-        return peers.computeIfAbsent(member.id(), id -> new Peer());
+        Peer peer = peers.get(member.id()); // every member is known from the start: no lambda on the hot path
+        return peer != null ? peer : peers.computeIfAbsent(member.id(), id -> new Peer(time.nanoTime()));
     }
 
     private static final class Peer {
 
         final AtomicInteger failures = new AtomicInteger();
         /** Starts at creation: a peer never heard from is silent since every call sent after that. */
-        volatile long lastAnswerNanos = System.nanoTime();
+        volatile long lastAnswerNanos;
         /** The earliest send time of a timed-out call since the last answer. */
         private long firstUnansweredNanos;
         private boolean silent;
+
+        Peer(long createdNanos) {
+            this.lastAnswerNanos = createdNanos;
+        }
 
         /** When this silence began, learning from a timed-out call sent at {@code sentAtNanos}. */
         synchronized long silentSince(long sentAtNanos) {

@@ -1,8 +1,10 @@
 package dev.quorumkv.coordinator;
 
 import dev.quorumkv.cluster.Cluster;
+import dev.quorumkv.cluster.ClusterProperties;
 import dev.quorumkv.cluster.FailureDetector;
-import dev.quorumkv.replica.ReplicaClient;
+import dev.quorumkv.time.TimeSource;
+import dev.quorumkv.version.ClockProperties;
 import dev.quorumkv.version.HybridLogicalClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
@@ -16,15 +18,21 @@ class CoordinatorConfiguration {
         return Quorum.fromConfiguration(properties, cluster.size());
     }
 
+    /** The clock this node stamps versions with as a coordinator, and moves forward as a replica. */
     @Bean
-    CoordinatorMetrics coordinatorMetrics(MeterRegistry registry, Cluster cluster) {
-        return new CoordinatorMetrics(registry, cluster.members());
+    HybridLogicalClock hybridLogicalClock(Cluster cluster, TimeSource time, ClockProperties properties) {
+        return new HybridLogicalClock(cluster.self().id(), time, properties.maxContextAhead());
+    }
+
+    @Bean
+    CoordinatorMetrics coordinatorMetrics(MeterRegistry registry, Cluster cluster, TimeSource time) {
+        return new CoordinatorMetrics(registry, cluster.members(), time);
     }
 
     @Bean
     ReplicaFanOut replicaFanOut(Cluster cluster, FailureDetector failureDetector, CoordinatorMetrics metrics,
-            ReplicationProperties properties) {
-        return new ReplicaFanOut(cluster, failureDetector, metrics, properties.timeout());
+            TimeSource time, ReplicationProperties properties) {
+        return new ReplicaFanOut(cluster, failureDetector, metrics, time, properties.timeout());
     }
 
     @Bean
@@ -37,5 +45,11 @@ class CoordinatorConfiguration {
     QuorumReadService quorumReadService(Cluster cluster, Quorum quorum, HybridLogicalClock clock,
             ReplicaClient replicaClient, ReplicaFanOut fanOut, CoordinatorMetrics metrics) {
         return new QuorumReadService(cluster, quorum, clock, replicaClient, fanOut, metrics);
+    }
+
+    @Bean
+    PeerProber peerProber(Cluster cluster, FailureDetector failureDetector, ReplicaClient replicaClient,
+            TimeSource time, ClusterProperties properties) {
+        return new PeerProber(cluster, failureDetector, replicaClient, time, properties.probeInterval());
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.time.TimeSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,8 +25,6 @@ public class CoordinatorMetrics {
 
     public enum ReadOutcome { SUCCESS, NOT_FOUND, FAILED, TIMEOUT, UNAVAILABLE, INVALID }
 
-    enum Op { WRITE, READ }
-
     private final Map<WriteOutcome, Counter> writes = new EnumMap<>(WriteOutcome.class);
     private final Map<WriteOutcome, Timer> writeLatency = new EnumMap<>(WriteOutcome.class);
     private final Map<ReadOutcome, Counter> reads = new EnumMap<>(ReadOutcome.class);
@@ -35,8 +34,10 @@ public class CoordinatorMetrics {
     private final Counter readRepairs;
     /** Per member id, resolved once: the hot path looks meters up without building tag or key strings. */
     private final Map<String, PeerMeters> peers = new HashMap<>();
+    private final TimeSource time;
 
-    public CoordinatorMetrics(MeterRegistry registry, List<Member> members) {
+    public CoordinatorMetrics(MeterRegistry registry, List<Member> members, TimeSource time) {
+        this.time = time;
         for (WriteOutcome outcome : WriteOutcome.values()) {
             String tag = outcome.name().toLowerCase();
             writes.put(outcome, Counter.builder("quorumkv.writes").tag("outcome", tag)
@@ -62,41 +63,47 @@ public class CoordinatorMetrics {
         readRepairs = Counter.builder("quorumkv.read.repairs")
                 .description("Stale or missing replicas sent the newest version after a read").register(registry);
         for (Member member : members) {
-            PeerMeters meters = new PeerMeters(new Counter[Op.values().length][ReplicaOutcome.values().length],
-                    new Timer[Op.values().length]);
-            for (Op op : Op.values()) {
+            PeerMeters meters = new PeerMeters(new Counter[Operation.values().length][ReplicaOutcome.values().length],
+                    new Timer[Operation.values().length]);
+            for (Operation op : Operation.values()) {
                 for (ReplicaOutcome outcome : ReplicaOutcome.values()) {
                     meters.requests()[op.ordinal()][outcome.ordinal()] = Counter.builder("quorumkv.replica.requests")
-                            .tags("peer", member.id(), "op", label(op), "outcome", outcome.label())
+                            .tags("peer", member.id(), "op", op.label(), "outcome", outcome.label())
                             .description("Calls from this coordinator to each replica").register(registry);
                 }
                 meters.latency()[op.ordinal()] = Timer.builder("quorumkv.replica.latency")
-                        .tags("peer", member.id(), "op", label(op))
+                        .tags("peer", member.id(), "op", op.label())
                         .description("Time each replica took to answer this coordinator").register(registry);
             }
             peers.put(member.id(), meters);
         }
     }
 
-    /** A write answered; {@code startNanos} is the {@link System#nanoTime()} at which it began. */
-    public void write(WriteOutcome outcome, int acks, long startNanos) {
+    /** When an operation begins, for the latency recorded when it ends. */
+    long start() {
+        return time.nanoTime();
+    }
+
+    /** A write answered; {@code startNanos} is the {@link #start()} at which it began. */
+    void write(WriteOutcome outcome, int acks, long startNanos) {
         writes.get(outcome).increment();
         writeLatency.get(outcome).record(since(startNanos));
         writeAcks.record(acks);
     }
 
-    /** A write refused before it reached the coordinator's quorum logic (bad input). */
-    public void invalidWrite() {
-        writes.get(WriteOutcome.INVALID).increment();
+    /** A client request refused as invalid input where it was validated: in the API or by the coordinator. */
+    public void invalid(Operation operation) {
+        if (operation == Operation.WRITE) {
+            writes.get(WriteOutcome.INVALID).increment();
+        }
+        else {
+            reads.get(ReadOutcome.INVALID).increment();
+        }
     }
 
-    public void read(ReadOutcome outcome, long startNanos) {
+    void read(ReadOutcome outcome, long startNanos) {
         reads.get(outcome).increment();
         readLatency.get(outcome).record(since(startNanos));
-    }
-
-    public void invalidRead() {
-        reads.get(ReadOutcome.INVALID).increment();
     }
 
     void underReplicated() {
@@ -107,18 +114,14 @@ public class CoordinatorMetrics {
         readRepairs.increment();
     }
 
-    void replicaCall(Member member, Op op, ReplicaOutcome outcome, long startNanos) {
+    void replicaCall(Member member, Operation op, ReplicaOutcome outcome, long startNanos) {
         PeerMeters meters = peers.get(member.id());
         meters.requests()[op.ordinal()][outcome.ordinal()].increment();
         meters.latency()[op.ordinal()].record(since(startNanos));
     }
 
-    private static Duration since(long startNanos) {
-        return Duration.ofNanos(System.nanoTime() - startNanos);
-    }
-
-    private static String label(Op op) {
-        return op.name().toLowerCase();
+    private Duration since(long startNanos) {
+        return Duration.ofNanos(time.nanoTime() - startNanos);
     }
 
     private record PeerMeters(Counter[][] requests, Timer[] latency) {

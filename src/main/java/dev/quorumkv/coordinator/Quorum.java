@@ -1,5 +1,7 @@
 package dev.quorumkv.coordinator;
 
+import dev.quorumkv.InvalidConfigurationException;
+import dev.quorumkv.InvalidInputException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +22,7 @@ public record Quorum(int n, int w, int r) {
      */
     public static Quorum fromConfiguration(ReplicationProperties properties, int clusterSize) {
         if (properties.w() > properties.n() || properties.r() > properties.n()) {
-            throw new IllegalStateException("quorumkv.replication.w (" + properties.w() + ") and .r ("
+            throw new InvalidConfigurationException("quorumkv.replication.w (" + properties.w() + ") and .r ("
                     + properties.r() + ") must not exceed quorumkv.replication.n (" + properties.n() + ")");
         }
         int n = Math.min(properties.n(), clusterSize);
@@ -63,10 +65,10 @@ public record Quorum(int n, int w, int r) {
     }
 
     /** A per-request quorum outside 1..N. */
-    public static class InvalidQuorumException extends IllegalArgumentException {
+    public static class InvalidQuorumException extends InvalidInputException {
 
         InvalidQuorumException(String name, int requested, int n) {
-            super(name + "=" + requested + " is out of range: it must be between 1 and N (" + n + ")");
+            super("Invalid quorum", name + "=" + requested + " is out of range: it must be between 1 and N (" + n + ")");
         }
     }
 }

@@ -21,6 +21,7 @@ final class QuorumCollector<T> {
     record Reply<T>(Member replica, T value) {
     }
 
+    private final Operation operation;
     private final int total;
     private final int required;
     private final List<Reply<T>> replies = new ArrayList<>();
@@ -29,7 +30,8 @@ final class QuorumCollector<T> {
     private final CompletableFuture<List<Reply<T>>> quorum = new CompletableFuture<>();
     private final CompletableFuture<List<Reply<T>>> settled = new CompletableFuture<>();
 
-    QuorumCollector(int total, int required) {
+    QuorumCollector(Operation operation, int total, int required) {
+        this.operation = operation;
         this.total = total;
         this.required = required;
     }
@@ -61,7 +63,7 @@ final class QuorumCollector<T> {
             causes.put(replica.id(), ReplicaOutcome.describe(cause));
             anyTimedOut |= ReplicaOutcome.of(cause) == ReplicaOutcome.TIMEOUT;
             if (causes.size() == total - required + 1) {
-                failure = new QuorumFailedException(anyTimedOut ? Reason.TIMEOUT : Reason.FAILED,
+                failure = QuorumFailedException.of(operation, anyTimedOut ? Reason.TIMEOUT : Reason.FAILED,
                         replies.size(), required, total, causes);
             }
             if (answered() == total) {
@@ -76,7 +78,7 @@ final class QuorumCollector<T> {
         }
     }
 
-    /** The first {@code required} successful replies, or a {@link QuorumFailedException}. */
+    /** The first {@code required} successful replies, or a {@link QuorumFailedException} of the operation. */
     CompletableFuture<List<Reply<T>>> quorum() {
         return quorum;
     }

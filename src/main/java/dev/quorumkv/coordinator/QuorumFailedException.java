@@ -3,10 +3,13 @@ package dev.quorumkv.coordinator;
 import java.util.Map;
 
 /**
- * The quorum could not be had. Carries what a client and an operator need: how many replicas answered,
- * how many were required, of how many, why, and each replica's own cause.
+ * The quorum could not be had. Typed by the operation that failed ({@link WriteQuorumFailedException},
+ * {@link ReadQuorumFailedException}, as Cassandra's write and read timeouts are), and carrying what a
+ * client and an operator need: how many replicas answered, how many were required, of how many, why, and
+ * each replica's own cause.
  */
-public class QuorumFailedException extends RuntimeException {
+public abstract sealed class QuorumFailedException extends RuntimeException
+        permits WriteQuorumFailedException, ReadQuorumFailedException {
 
     /** Why the quorum failed; the lower-case names are the metric outcomes and the API's {@code reason}. */
     public enum Reason {
@@ -28,8 +31,9 @@ public class QuorumFailedException extends RuntimeException {
     private final int n;
     private final Map<String, String> causes;
 
-    public QuorumFailedException(Reason reason, int acks, int required, int n, Map<String, String> causes) {
-        super(reason.label() + ": " + acks + " of " + required + " required replicas answered (n=" + n + ") " + causes);
+    QuorumFailedException(Operation operation, Reason reason, int acks, int required, int n, Map<String, String> causes) {
+        super(operation.label() + " " + reason.label() + ": " + acks + " of " + required
+                + " required replicas answered (n=" + n + ") " + causes);
         this.reason = reason;
         this.acks = acks;
         this.required = required;
@@ -37,14 +41,25 @@ public class QuorumFailedException extends RuntimeException {
         this.causes = Map.copyOf(causes);
     }
 
+    /** The failure of an operation, typed by it. */
+    static QuorumFailedException of(Operation operation, Reason reason, int acks, int required, int n, Map<String, String> causes) {
+        return operation == Operation.WRITE
+                ? new WriteQuorumFailedException(reason, acks, required, n, causes)
+                : new ReadQuorumFailedException(reason, acks, required, n, causes);
+    }
+
+    public abstract Operation operation();
+
     public Reason reason() {
         return reason;
     }
 
+    /** Replicas that acknowledged a write, or answered a read, before the failure. */
     public int acks() {
         return acks;
     }
 
+    /** W for a write, R for a read. */
     public int required() {
         return required;
     }

@@ -6,12 +6,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import dev.quorumkv.InvalidInputException;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
-import dev.quorumkv.coordinator.CoordinatorMetrics.Op;
 import dev.quorumkv.coordinator.CoordinatorMetrics.ReadOutcome;
 import dev.quorumkv.coordinator.QuorumCollector.Reply;
-import dev.quorumkv.replica.ReplicaClient;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.version.HybridLogicalClock;
 
@@ -52,14 +51,24 @@ public class QuorumReadService {
         this.metrics = metrics;
     }
 
-    /** @throws Quorum.InvalidQuorumException when r is outside 1..N */
+    /**
+     * @throws Quorum.InvalidQuorumException when r is outside 1..N
+     * @return the read's result, or a {@link ReadQuorumFailedException}
+     */
     public CompletableFuture<ReadResult> get(String key, Integer requestedR) {
-        int r = quorum.readQuorum(requestedR);
-        long start = System.nanoTime();
+        int r;
+        try {
+            r = quorum.readQuorum(requestedR);
+        }
+        catch (InvalidInputException invalid) {
+            metrics.invalid(Operation.READ);
+            throw invalid;
+        }
+        long start = metrics.start();
         List<Member> preferenceList = cluster.preferenceList(key, quorum.n());
         QuorumCollector<Optional<Versioned>> collector;
         try {
-            collector = fanOut.send(preferenceList, r, Op.READ, replica -> replicas.read(replica, key));
+            collector = fanOut.send(preferenceList, r, Operation.READ, replica -> replicas.read(replica, key));
         }
         catch (QuorumFailedException unavailable) {
             metrics.read(ReadOutcome.UNAVAILABLE, start);
@@ -86,7 +95,7 @@ public class QuorumReadService {
                 .filter(reply -> reply.value().map(newest::isNewerThan).orElse(true))
                 .forEach(stale -> {
                     metrics.readRepair();
-                    fanOut.call(stale.replica(), Op.WRITE, replica -> replicas.write(replica, key, newest));
+                    fanOut.call(stale.replica(), Operation.WRITE, replica -> replicas.write(replica, key, newest));
                 }));
     }
 

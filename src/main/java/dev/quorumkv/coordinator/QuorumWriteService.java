@@ -5,11 +5,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
+import dev.quorumkv.InvalidInputException;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
-import dev.quorumkv.coordinator.CoordinatorMetrics.Op;
 import dev.quorumkv.coordinator.CoordinatorMetrics.WriteOutcome;
-import dev.quorumkv.replica.ReplicaClient;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.version.HybridLogicalClock;
 import dev.quorumkv.version.Version;
@@ -47,6 +46,7 @@ public class QuorumWriteService {
      * @param context a version the client has seen ({@code X-Context}), or null
      * @throws Quorum.InvalidQuorumException        when w is outside 1..N
      * @throws dev.quorumkv.version.ContextTooFarAheadException when the context lies too far in the future
+     * @return the acknowledged write, or a {@link WriteQuorumFailedException}
      */
     public CompletableFuture<WriteResult> put(String key, String contentType, byte[] value, Integer w, Version context) {
         return write(key, w, context, version -> Versioned.value(version, contentType, value));
@@ -59,13 +59,21 @@ public class QuorumWriteService {
 
     private CompletableFuture<WriteResult> write(String key, Integer requestedW, Version context,
             Function<Version, Versioned> stamped) {
-        int w = quorum.writeQuorum(requestedW);
-        Versioned value = stamped.apply(clock.stampAfter(context));
-        long start = System.nanoTime();
+        int w;
+        Versioned value;
+        try {
+            w = quorum.writeQuorum(requestedW);
+            value = stamped.apply(clock.stampAfter(context));
+        }
+        catch (InvalidInputException invalid) {
+            metrics.invalid(Operation.WRITE);
+            throw invalid;
+        }
+        long start = metrics.start();
         List<Member> preferenceList = cluster.preferenceList(key, quorum.n());
         QuorumCollector<Void> collector;
         try {
-            collector = fanOut.send(preferenceList, w, Op.WRITE, replica -> replicas.write(replica, key, value));
+            collector = fanOut.send(preferenceList, w, Operation.WRITE, replica -> replicas.write(replica, key, value));
         }
         catch (QuorumFailedException unavailable) {
             metrics.write(WriteOutcome.UNAVAILABLE, 0, start);

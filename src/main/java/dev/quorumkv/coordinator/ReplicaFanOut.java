@@ -6,14 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.FailureDetector;
 import dev.quorumkv.cluster.Member;
-import dev.quorumkv.coordinator.CoordinatorMetrics.Op;
 import dev.quorumkv.coordinator.QuorumFailedException.Reason;
+import dev.quorumkv.time.TimeSource;
 
 /**
  * Sends one operation to a key's replicas at once and feeds their answers to a {@link QuorumCollector}.
@@ -27,24 +26,26 @@ final class ReplicaFanOut {
     private final Cluster cluster;
     private final FailureDetector failureDetector;
     private final CoordinatorMetrics metrics;
+    private final TimeSource time;
     private final Duration timeout;
 
-    ReplicaFanOut(Cluster cluster, FailureDetector failureDetector, CoordinatorMetrics metrics, Duration timeout) {
+    ReplicaFanOut(Cluster cluster, FailureDetector failureDetector, CoordinatorMetrics metrics, TimeSource time, Duration timeout) {
         this.cluster = cluster;
         this.failureDetector = failureDetector;
         this.metrics = metrics;
+        this.time = time;
         this.timeout = timeout;
     }
 
     /** @throws QuorumFailedException with reason unavailable when fewer than {@code required} replicas are up */
-    <T> QuorumCollector<T> send(List<Member> replicas, int required, Op op, Function<Member, CompletableFuture<T>> call) {
+    <T> QuorumCollector<T> send(List<Member> replicas, int required, Operation op, Function<Member, CompletableFuture<T>> call) {
         List<Member> up = new ArrayList<>(replicas.stream().filter(failureDetector::isUp).toList());
         if (up.size() < required) {
             Map<String, String> down = new LinkedHashMap<>();
             replicas.stream().filter(replica -> !up.contains(replica)).forEach(replica -> down.put(replica.id(), "marked down"));
-            throw new QuorumFailedException(Reason.UNAVAILABLE, 0, required, replicas.size(), down);
+            throw QuorumFailedException.of(op, Reason.UNAVAILABLE, 0, required, replicas.size(), down);
         }
-        QuorumCollector<T> collector = new QuorumCollector<>(replicas.size(), required);
+        QuorumCollector<T> collector = new QuorumCollector<>(op, replicas.size(), required);
         replicas.stream().filter(replica -> !up.contains(replica))
                 .forEach(replica -> collector.failed(replica, new ReplicaDownException()));
         // Remote calls first: they return at once, so the local store works while they are on the wire.
@@ -63,8 +64,8 @@ final class ReplicaFanOut {
     }
 
     /** One call with the replication timeout, recorded in metrics and the failure detector. */
-    <T> CompletableFuture<T> call(Member replica, Op op, Function<Member, CompletableFuture<T>> call) {
-        long start = System.nanoTime();
+    <T> CompletableFuture<T> call(Member replica, Operation op, Function<Member, CompletableFuture<T>> call) {
+        long start = time.nanoTime();
         CompletableFuture<T> transportCall;
         try {
             transportCall = call.apply(replica);
@@ -79,8 +80,7 @@ final class ReplicaFanOut {
                 failureDetector.recordSuccess(replica);
             }
         });
-        // A copy: timing out our view must never complete (or cancel) the transport's own future.
-        return transportCall.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((value, failure) -> {
+        return time.deadline(transportCall, timeout).whenComplete((value, failure) -> {
             ReplicaOutcome outcome = ReplicaOutcome.of(failure);
             metrics.replicaCall(replica, op, outcome, start);
             if (outcome == ReplicaOutcome.TIMEOUT) {

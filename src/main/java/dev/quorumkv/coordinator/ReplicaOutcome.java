@@ -4,7 +4,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
-import dev.quorumkv.replica.ReplicaRejectedException;
 
 /** How one replica call ended, as the {@code outcome} tag of {@code quorumkv.replica.requests}. */
 enum ReplicaOutcome {

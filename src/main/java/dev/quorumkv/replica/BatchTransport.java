@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
 

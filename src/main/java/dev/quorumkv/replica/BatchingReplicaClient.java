@@ -9,8 +9,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.time.TimeSource;
 
 /**
  * Coalesces the calls to each peer: writes with writes, reads with reads, each kind through its own
@@ -23,17 +25,19 @@ import dev.quorumkv.storage.Versioned;
 class BatchingReplicaClient implements ReplicaClient {
 
     private final BatchTransport transport;
+    private final TimeSource time;
     private final Duration callSpacing;
     private final Duration batchGap;
     private final Map<Member, PeerCallQueue<KeyedValue, Void>> writes = new ConcurrentHashMap<>();
     private final Map<Member, PeerCallQueue<String, Optional<Versioned>>> reads = new ConcurrentHashMap<>();
 
-    BatchingReplicaClient(BatchTransport transport) {
-        this(transport, PeerCallQueue.CALL_SPACING, PeerCallQueue.BATCH_GAP);
+    BatchingReplicaClient(BatchTransport transport, TimeSource time) {
+        this(transport, time, PeerCallQueue.CALL_SPACING, PeerCallQueue.BATCH_GAP);
     }
 
-    BatchingReplicaClient(BatchTransport transport, Duration callSpacing, Duration batchGap) {
+    BatchingReplicaClient(BatchTransport transport, TimeSource time, Duration callSpacing, Duration batchGap) {
         this.transport = transport;
+        this.time = time;
         this.callSpacing = callSpacing;
         this.batchGap = batchGap;
     }
@@ -54,7 +58,7 @@ class BatchingReplicaClient implements ReplicaClient {
     }
 
     private PeerCallQueue<KeyedValue, Void> writeQueue(Member peer) {
-        return new PeerCallQueue<>("writes to " + peer.id(), callSpacing, batchGap, BatchingReplicaClient::encodedSize,
+        return new PeerCallQueue<>("writes to " + peer.id(), time, callSpacing, batchGap, BatchingReplicaClient::encodedSize,
                 batch -> (batch.size() == 1
                         ? transport.write(peer, batch.get(0).key(), batch.get(0).value())
                         : transport.writeBatch(peer, batch))
@@ -62,7 +66,7 @@ class BatchingReplicaClient implements ReplicaClient {
     }
 
     private PeerCallQueue<String, Optional<Versioned>> readQueue(Member peer) {
-        return new PeerCallQueue<>("reads from " + peer.id(), callSpacing, batchGap, key -> 8 + key.length() * 3,
+        return new PeerCallQueue<>("reads from " + peer.id(), time, callSpacing, batchGap, key -> 8 + key.length() * 3,
                 batch -> batch.size() == 1
                         ? transport.read(peer, batch.get(0)).thenApply(List::of)
                         : transport.readBatch(peer, batch));

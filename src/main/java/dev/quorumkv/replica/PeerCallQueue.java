@@ -5,9 +5,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
+
+import dev.quorumkv.time.TimeSource;
 
 /**
  * One peer's requests of one kind (writes, or reads) and the calls that carry them. A request that finds the
@@ -46,13 +47,12 @@ final class PeerCallQueue<I, R> {
     /** With the spacing, enough to keep a call leaving every spacing to a peer answering within 160 ms. */
     static final int MAX_IN_FLIGHT = 8;
     static final int MAX_BATCH_ENTRIES = 512;
-    /** Larger requests travel alone; a batch stops growing past this many encoded bytes. */
-    static final int MAX_BATCH_BYTES = 1024 * 1024;
     /** Requests waiting for one peer beyond this fail at once rather than fill the heap behind a hung peer. */
     static final int MAX_WAITING = 50_000;
     private static final long NO_FLUSH = Long.MIN_VALUE;
 
     private final String name;
+    private final TimeSource time;
     private final long callSpacingNanos;
     private final long batchGapNanos;
     private final ToIntFunction<I> encodedSize;
@@ -68,9 +68,10 @@ final class PeerCallQueue<I, R> {
      * @param name what the queue holds, for errors, e.g. "writes to node2"
      * @param call sends a batch of one or more requests; its answers come in the order of the requests
      */
-    PeerCallQueue(String name, Duration callSpacing, Duration batchGap, ToIntFunction<I> encodedSize,
+    PeerCallQueue(String name, TimeSource time, Duration callSpacing, Duration batchGap, ToIntFunction<I> encodedSize,
             Function<List<I>, CompletableFuture<List<R>>> call) {
         this.name = name;
+        this.time = time;
         this.callSpacingNanos = callSpacing.toNanos();
         this.batchGapNanos = batchGap.toNanos();
         this.encodedSize = encodedSize;
@@ -99,7 +100,7 @@ final class PeerCallQueue<I, R> {
                 if (waiting.isEmpty() || inFlight >= MAX_IN_FLIGHT) {
                     return; // the next answer sends
                 }
-                long now = System.nanoTime();
+                long now = time.nanoTime();
                 boolean gathering = flushAtNanos != NO_FLUSH;
                 // A lone request leaves at once, and so do the few that queued behind a call on a lightly loaded peer.
                 boolean idle = inFlight == 0 && !gathering && (!waitedBehindACall || waiting.size() < GATHER_FROM);
@@ -124,8 +125,8 @@ final class PeerCallQueue<I, R> {
     /** Holding the lock: sends what is waiting at the given time, even if no answer comes by then. */
     private void flushAt(long atNanos, long nowNanos) {
         flushAtNanos = atNanos;
-        // Sending only starts a non-blocking call, so the JDK's delay thread can run it directly.
-        CompletableFuture.delayedExecutor(atNanos - nowNanos, TimeUnit.NANOSECONDS, Runnable::run).execute(() -> {
+        // Sending only starts a non-blocking call, so the scheduler's thread can run it directly.
+        time.schedule(Duration.ofNanos(atNanos - nowNanos), () -> {
             synchronized (this) {
                 if (flushAtNanos == atNanos) {
                     flushAtNanos = NO_FLUSH;
@@ -140,7 +141,7 @@ final class PeerCallQueue<I, R> {
         int bytes = 0;
         while (!waiting.isEmpty() && batch.size() < MAX_BATCH_ENTRIES) {
             int size = encodedSize.applyAsInt(waiting.peek().request());
-            if (!batch.isEmpty() && bytes + size > MAX_BATCH_BYTES) {
+            if (!batch.isEmpty() && bytes + size > InternalApi.MAX_BATCH_BYTES) {
                 break;
             }
             batch.add(waiting.poll());

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.storage.Versioned;
 
 /**

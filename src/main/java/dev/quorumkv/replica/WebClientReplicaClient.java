@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.ReplicaRejectedException;
 import dev.quorumkv.storage.KeyedValue;
-import dev.quorumkv.storage.ReplicaBatchCodec;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
 import org.springframework.http.HttpHeaders;
@@ -25,9 +25,6 @@ import reactor.core.publisher.Mono;
  */
 class WebClientReplicaClient implements BatchTransport {
 
-    static final String PATH = "/internal/replica/{key}";
-    static final String BATCH_PATH = "/internal/replica";
-
     private final WebClient webClient;
     private final String authorization;
     private final Duration probeTimeout;
@@ -40,13 +37,13 @@ class WebClientReplicaClient implements BatchTransport {
 
     @Override
     public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
-        return post(replica, replica.url() + PATH, VersionedCodec.encode(value), key);
+        return post(replica, replica.url() + InternalApi.KEY_PATH, VersionedCodec.encode(value), key);
     }
 
     /** Several writes in one call to {@code POST /internal/replica}; acked all together. */
     @Override
     public CompletableFuture<Void> writeBatch(Member replica, List<KeyedValue> writes) {
-        return post(replica, replica.url() + BATCH_PATH, ReplicaBatchCodec.encode(writes));
+        return post(replica, replica.url() + InternalApi.WRITE_BATCH_PATH, ReplicaBatchCodec.encode(writes));
     }
 
     private CompletableFuture<Void> post(Member replica, String uriTemplate, byte[] body, Object... uriVariables) {
@@ -63,45 +60,27 @@ class WebClientReplicaClient implements BatchTransport {
 
     /**
      * Several reads in one call to {@code POST /internal/replica/batch/read}. The replica may answer only the
-     * first keys (at least one) to bound the answer's size; the rest are asked for in another call. A peer
-     * that answers 404 predates batched reads (a rolling upgrade is under way): it is asked key by key.
+     * first keys (at least one) to bound the answer's size; the rest are asked for in another call.
      */
     @Override
     public CompletableFuture<List<Optional<Versioned>>> readBatch(Member replica, List<String> keys) {
-        return askBatch(replica, keys).thenCompose(answered -> {
-            if (answered.isEmpty()) {
-                return oneByOne(replica, keys);
-            }
-            List<Optional<Versioned>> answers = answered.get();
-            return answers.size() == keys.size() ? CompletableFuture.completedFuture(answers)
-                    : readBatch(replica, keys.subList(answers.size(), keys.size())).thenApply(rest -> concat(answers, rest));
-        });
+        return askBatch(replica, keys).thenCompose(answers -> answers.size() == keys.size()
+                ? CompletableFuture.completedFuture(answers)
+                : readBatch(replica, keys.subList(answers.size(), keys.size())).thenApply(rest -> concat(answers, rest)));
     }
 
-    /** The answers to the first keys; empty if the peer does not serve batched reads. */
-    private CompletableFuture<Optional<List<Optional<Versioned>>>> askBatch(Member replica, List<String> keys) {
+    /** The answers to the first 1..all of the keys. */
+    private CompletableFuture<List<Optional<Versioned>>> askBatch(Member replica, List<String> keys) {
         return webClient.post()
-                .uri(replica.url() + ReplicaController.READ_BATCH_PATH)
+                .uri(replica.url() + InternalApi.READ_BATCH_PATH)
                 .header(HttpHeaders.AUTHORIZATION, authorization)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .bodyValue(ReplicaBatchCodec.encodeReads(keys))
-                .exchangeToMono(response -> {
-                    if (response.statusCode().isSameCodeAs(HttpStatus.OK)) {
-                        return response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0])
-                                .map(body -> Optional.of(ReplicaBatchCodec.decodeReadAnswers(body, keys.size())));
-                    }
-                    if (response.statusCode().isSameCodeAs(HttpStatus.NOT_FOUND)) {
-                        return response.releaseBody().thenReturn(Optional.<List<Optional<Versioned>>>empty());
-                    }
-                    return failure(replica, response);
-                })
+                .exchangeToMono(response -> response.statusCode().isSameCodeAs(HttpStatus.OK)
+                        ? response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0])
+                                .map(body -> ReplicaBatchCodec.decodeReadAnswers(body, keys.size()))
+                        : WebClientReplicaClient.<List<Optional<Versioned>>>failure(replica, response))
                 .toFuture();
-    }
-
-    private CompletableFuture<List<Optional<Versioned>>> oneByOne(Member replica, List<String> keys) {
-        List<CompletableFuture<Optional<Versioned>>> reads = keys.stream().map(key -> read(replica, key)).toList();
-        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
-                .thenApply(done -> reads.stream().map(CompletableFuture::join).toList());
     }
 
     private static <T> List<T> concat(List<T> first, List<T> second) {
@@ -114,7 +93,7 @@ class WebClientReplicaClient implements BatchTransport {
     @Override
     public CompletableFuture<Optional<Versioned>> read(Member replica, String key) {
         return webClient.get()
-                .uri(replica.url() + PATH, key)
+                .uri(replica.url() + InternalApi.KEY_PATH, key)
                 .header(HttpHeaders.AUTHORIZATION, authorization)
                 .exchangeToMono(response -> {
                     if (response.statusCode().isSameCodeAs(HttpStatus.NO_CONTENT)) {

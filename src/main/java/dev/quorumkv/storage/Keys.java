@@ -2,6 +2,8 @@ package dev.quorumkv.storage;
 
 import java.nio.charset.StandardCharsets;
 
+import dev.quorumkv.InvalidInputException;
+
 /** What a key may be, for every entry point: 1..512 bytes of UTF-8. */
 public final class Keys {
 
@@ -23,10 +25,10 @@ public final class Keys {
     }
 
     /** A key that breaks the rules above, or that is not valid percent-encoded UTF-8. */
-    public static class InvalidKeyException extends IllegalArgumentException {
+    public static class InvalidKeyException extends InvalidInputException {
 
         public InvalidKeyException(String message) {
-            super(message);
+            super("Invalid key", message);
         }
     }
 }

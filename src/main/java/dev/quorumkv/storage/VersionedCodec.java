@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 
+import dev.quorumkv.InvalidInputException;
 import dev.quorumkv.version.Version;
 
 /**
@@ -85,7 +86,7 @@ public final class VersionedCodec {
     }
 
     /** Strict UTF-8 ({@link StrictUtf8}): malformed bytes make the value malformed. */
-    static String utf8(byte[] bytes) {
+    public static String utf8(byte[] bytes) {
         try {
             return StrictUtf8.decode(bytes);
         }
@@ -101,10 +102,10 @@ public final class VersionedCodec {
     }
 
     /** The bytes are not a well-formed encoded {@link Versioned}. */
-    public static class MalformedVersionedException extends IllegalArgumentException {
+    public static class MalformedVersionedException extends InvalidInputException {
 
-        MalformedVersionedException(String reason) {
-            super("malformed versioned value: " + reason);
+        public MalformedVersionedException(String reason) {
+            super("Malformed replica request", "malformed versioned value: " + reason);
         }
     }
 }

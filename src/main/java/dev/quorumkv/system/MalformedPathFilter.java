@@ -2,13 +2,15 @@ package dev.quorumkv.system;
 
 import java.io.IOException;
 
+import dev.quorumkv.api.ProblemWriter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -21,17 +23,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class MalformedPathFilter extends OncePerRequestFilter {
 
-    private static final byte[] PROBLEM = ("{\"type\":\"about:blank\",\"title\":\"Invalid path\",\"status\":400,"
-            + "\"detail\":\"The path has a malformed percent-escape: '%' must be followed by two hex digits.\"}").getBytes();
-
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (hasMalformedEscape(request.getRequestURI())) {
-            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            response.setContentLength(PROBLEM.length);
-            response.getOutputStream().write(PROBLEM);
+            // No instance: the path is not a valid URI reference.
+            ProblemWriter.write(response, ResponseEntity.badRequest().body(ProblemWriter.problem(HttpStatus.BAD_REQUEST,
+                    "Invalid path", "The path has a malformed percent-escape: '%' must be followed by two hex digits.", null)));
             return;
         }
         chain.doFilter(request, response);

@@ -2,13 +2,15 @@ package dev.quorumkv.system;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.quorumkv.api.ProblemWriter;
 
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
 import org.apache.coyote.ActionCode;
-import org.springframework.http.HttpStatus;
 
 /**
  * Tomcat refuses some requests before any servlet runs (a URI that is not valid UTF-8, a malformed
@@ -26,13 +28,7 @@ public class ProblemJsonErrorReportValve extends ErrorReportValve {
         if (status < 400 || response.getContentWritten() > 0 || !ioAllowed.get()) {
             return;
         }
-        HttpStatus known = HttpStatus.resolve(status);
-        String title = known != null ? known.getReasonPhrase() : "Error";
-        String detail = status < 500
-                ? "The request was refused before it reached quorumkv: check the method, path and headers."
-                : "The node failed to handle the request.";
-        String body = "{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
-                + ",\"detail\":\"" + detail + "\"}";
+        String body = new String(ProblemWriter.json(ProblemErrorController.containerProblem(status)), StandardCharsets.UTF_8);
         try {
             response.setContentType("application/problem+json");
             response.setCharacterEncoding("UTF-8");

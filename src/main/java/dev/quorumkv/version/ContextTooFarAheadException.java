@@ -2,11 +2,13 @@ package dev.quorumkv.version;
 
 import java.time.Duration;
 
+import dev.quorumkv.InvalidInputException;
+
 /** An {@code X-Context} whose time lies further in the future than the coordinator accepts. */
-public class ContextTooFarAheadException extends IllegalArgumentException {
+public class ContextTooFarAheadException extends InvalidInputException {
 
     public ContextTooFarAheadException(Version context, Duration bound) {
-        super("X-Context " + context + " is more than " + bound.toSeconds()
+        super("Invalid X-Context", "X-Context " + context + " is more than " + bound.toSeconds()
                 + " s ahead of this node's clock; send a version returned by quorumkv");
     }
 }

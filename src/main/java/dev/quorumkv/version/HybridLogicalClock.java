@@ -1,8 +1,9 @@
 package dev.quorumkv.version;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+
+import dev.quorumkv.time.TimeSource;
 
 /**
  * A hybrid logical clock (Kulkarni et al.): versions follow wall-clock time when it moves forward, and a
@@ -16,19 +17,19 @@ public class HybridLogicalClock {
     private static final long COUNTER_MASK = (1L << COUNTER_BITS) - 1;
 
     private final String nodeId;
-    private final Clock wallClock;
+    private final TimeSource time;
     private final Duration maxContextAhead;
     private final AtomicLong state = new AtomicLong();
 
-    public HybridLogicalClock(String nodeId, Clock wallClock, Duration maxContextAhead) {
+    public HybridLogicalClock(String nodeId, TimeSource time, Duration maxContextAhead) {
         this.nodeId = nodeId;
-        this.wallClock = wallClock;
+        this.time = time;
         this.maxContextAhead = maxContextAhead;
     }
 
     /** A version newer than every version this clock has stamped or observed. */
     public Version stamp() {
-        long physical = wallClock.millis() << COUNTER_BITS;
+        long physical = time.wallMillis() << COUNTER_BITS;
         long next = state.updateAndGet(current -> Math.max(current + 1, physical));
         return unpack(next);
     }
@@ -52,7 +53,7 @@ public class HybridLogicalClock {
     }
 
     private void checkNotTooFarAhead(Version context) {
-        long limit = wallClock.millis() + maxContextAhead.toMillis();
+        long limit = time.wallMillis() + maxContextAhead.toMillis();
         if (context.wallMillis() > limit) {
             // One client with a broken clock or a forged context must not drag every node's clock forward.
             throw new ContextTooFarAheadException(context, maxContextAhead);

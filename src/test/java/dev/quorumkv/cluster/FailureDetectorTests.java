@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 
+import dev.quorumkv.time.ManualTimeSource;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,9 +13,10 @@ class FailureDetectorTests {
 
     private final Member self = new Member("a", null);
     private final Member peer = new Member("b", null);
-    private final FailureDetector detector = new FailureDetector(self, List.of(self, peer), 3);
+    private final ManualTimeSource time = new ManualTimeSource();
+    private final FailureDetector detector = new FailureDetector(self, List.of(self, peer), 3, time);
     /** For the rules about answers: every timeout of a silent peer counts at once. */
-    private final FailureDetector noMinimumSilence = new FailureDetector(self, List.of(self, peer), 3, Duration.ZERO);
+    private final FailureDetector noMinimumSilence = new FailureDetector(self, List.of(self, peer), 3, Duration.ZERO, time);
 
     @Test
     void aPeerIsMarkedDownOnlyAfterThresholdConsecutiveFailures() {
@@ -34,7 +36,8 @@ class FailureDetectorTests {
 
     @Test
     void timeoutsDoNotMarkDownAPeerThatAnsweredSinceTheCallsWereSent() {
-        long sentBeforeTheAnswer = System.nanoTime() - 1_000_000;
+        long sentBeforeTheAnswer = time.nanoTime();
+        time.advance(Duration.ofMillis(1));
         noMinimumSilence.recordSuccess(peer);
 
         for (int i = 0; i < 10; i++) {
@@ -42,7 +45,8 @@ class FailureDetectorTests {
         }
         assertThat(noMinimumSilence.isUp(peer)).as("slow, not gone: it answered another call meanwhile").isTrue();
 
-        long sentAfterTheLastAnswer = System.nanoTime();
+        time.advance(Duration.ofMillis(1));
+        long sentAfterTheLastAnswer = time.nanoTime();
         noMinimumSilence.recordTimeout(peer, sentAfterTheLastAnswer, new TimeoutException());
         noMinimumSilence.recordTimeout(peer, sentAfterTheLastAnswer, new TimeoutException());
         assertThat(noMinimumSilence.isUp(peer)).isTrue();
@@ -52,7 +56,7 @@ class FailureDetectorTests {
 
     @Test
     void aPeerNeverHeardFromIsMarkedDownByTimeouts() {
-        long sent = System.nanoTime();
+        long sent = time.nanoTime();
         for (int i = 0; i < 3; i++) {
             noMinimumSilence.recordTimeout(peer, sent, new TimeoutException());
         }
@@ -61,7 +65,7 @@ class FailureDetectorTests {
 
     @Test
     void callsSentTogetherThatTimeOutTogetherAreOneSilenceAndCountOnlyOnceItHasLasted() {
-        long firstSent = System.nanoTime();
+        long firstSent = time.nanoTime();
         for (int i = 0; i < 10; i++) {
             detector.recordTimeout(peer, firstSent + i * 1_000_000L, new TimeoutException());
         }
@@ -77,8 +81,9 @@ class FailureDetectorTests {
 
     @Test
     void anAnswerEndsTheSilenceSoTheNextOneStartsAgain() {
-        long firstSent = System.nanoTime();
+        long firstSent = time.nanoTime();
         detector.recordTimeout(peer, firstSent, new TimeoutException());
+        time.advance(Duration.ofMillis(1));
         detector.recordSuccess(peer);
 
         // Sent a full minimum silence after the first unanswered call, but after an answer: a new silence.

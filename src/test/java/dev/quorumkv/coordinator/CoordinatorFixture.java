@@ -1,9 +1,6 @@
 package dev.quorumkv.coordinator;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -11,6 +8,7 @@ import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.FailureDetector;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.cluster.Ring;
+import dev.quorumkv.time.ManualTimeSource;
 import dev.quorumkv.version.HybridLogicalClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -24,25 +22,28 @@ final class CoordinatorFixture {
     final Cluster cluster;
     final FakeReplicas replicas;
     final FailureDetector failureDetector;
+    final ManualTimeSource time;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final QuorumWriteService writes;
     final QuorumReadService reads;
 
     CoordinatorFixture(int memberCount, Quorum quorum, Duration timeout) {
-        this(members(memberCount), new FakeReplicas(members(memberCount)), "n1", quorum, timeout, Clock.systemUTC());
+        this(members(memberCount), new FakeReplicas(members(memberCount)), "n1", quorum, timeout, new ManualTimeSource());
     }
 
-    /** A coordinator {@code selfId} sharing {@code replicas} with others, with its own wall clock. */
-    CoordinatorFixture(List<Member> members, FakeReplicas replicas, String selfId, Quorum quorum, Duration timeout, Clock clock) {
+    /** A coordinator {@code selfId} sharing {@code replicas} with others, with its own time (and wall clock). */
+    CoordinatorFixture(List<Member> members, FakeReplicas replicas, String selfId, Quorum quorum, Duration timeout,
+            ManualTimeSource time) {
+        this.time = time;
         this.members = members;
         Member self = members.stream().filter(m -> m.id().equals(selfId)).findFirst().orElseThrow();
         this.cluster = new Cluster(self, members, new Ring(members, 64));
         this.replicas = replicas;
         // No minimum silence: these tests send a few calls at once and check how each outcome counts.
-        this.failureDetector = new FailureDetector(self, members, 3, Duration.ZERO);
-        CoordinatorMetrics metrics = new CoordinatorMetrics(registry, members);
-        ReplicaFanOut fanOut = new ReplicaFanOut(cluster, failureDetector, metrics, timeout);
-        HybridLogicalClock hlc = new HybridLogicalClock(selfId, clock, Duration.ofMinutes(1));
+        this.failureDetector = new FailureDetector(self, members, 3, Duration.ZERO, time);
+        CoordinatorMetrics metrics = new CoordinatorMetrics(registry, members, time);
+        ReplicaFanOut fanOut = new ReplicaFanOut(cluster, failureDetector, metrics, time, timeout);
+        HybridLogicalClock hlc = new HybridLogicalClock(selfId, time, Duration.ofMinutes(1));
         this.writes = new QuorumWriteService(cluster, quorum, hlc, replicas, fanOut, metrics);
         this.reads = new QuorumReadService(cluster, quorum, hlc, replicas, fanOut, metrics);
     }
@@ -51,8 +52,9 @@ final class CoordinatorFixture {
         return IntStream.rangeClosed(1, count).mapToObj(i -> new Member("n" + i, null)).toList();
     }
 
-    static Clock clockAt(long epochMillis) {
-        return Clock.fixed(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
+    /** Time whose wall clock reads {@code epochMillis}: coordinators given different ones disagree on the time. */
+    static ManualTimeSource clockAt(long epochMillis) {
+        return new ManualTimeSource(epochMillis);
     }
 
     /** The key's preference list: with 3 members and N=3, every member, primary first. */

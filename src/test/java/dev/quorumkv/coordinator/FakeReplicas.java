@@ -9,8 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.quorumkv.cluster.Member;
-import dev.quorumkv.replica.ReplicaClient;
-import dev.quorumkv.replica.ReplicaRejectedException;
 import dev.quorumkv.storage.Versioned;
 
 /**

@@ -101,7 +101,11 @@ class QuorumReadServiceTests {
         quick.replicas.set(keyReplicas.get(0), Mode.HELD);
         quick.replicas.set(keyReplicas.get(1), Mode.HELD);
 
-        assertThatThrownBy(() -> quick.reads.get(KEY, null).join()).cause()
+        CompletableFuture<ReadResult> read = quick.reads.get(KEY, null);
+        assertThat(read).as("the deadline has not passed yet").isNotDone();
+        quick.time.advance(Duration.ofMillis(50));
+
+        assertThatThrownBy(read::join).cause()
                 .isInstanceOfSatisfying(QuorumFailedException.class,
                         failure -> assertThat(failure.reason()).isEqualTo(Reason.TIMEOUT));
         assertThat(quick.count("quorumkv.reads", "timeout")).isEqualTo(1);

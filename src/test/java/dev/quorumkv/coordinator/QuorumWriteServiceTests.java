@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The write quorum rules against in-memory replicas that can fail, refuse or be held. "Does not wait for
@@ -120,6 +119,8 @@ class QuorumWriteServiceTests {
         quick.replicas.set(keyReplicas.get(1), Mode.HELD);
 
         CompletableFuture<WriteResult> answer = quick.writes.put(KEY, "text/plain", bytes("v"), null, null);
+        assertThat(answer).as("the deadline has not passed yet").isNotDone();
+        quick.time.advance(Duration.ofMillis(50));
 
         assertThatThrownBy(answer::join).cause().isInstanceOfSatisfying(QuorumFailedException.class, failure -> {
             assertThat(failure.reason()).isEqualTo(Reason.TIMEOUT);
@@ -219,9 +220,9 @@ class QuorumWriteServiceTests {
         for (int i = 1; i <= 5; i++) {
             quick.replicas.set(slow, Mode.HELD);
             quick.writes.put(KEY, "text/plain", bytes("v" + i), null, null).join();
-            double timeouts = i;
-            await().atMost(Duration.ofSeconds(10)).until(() -> quick.registry.get("quorumkv.replica.requests")
-                    .tags("peer", slow.id(), "op", "write", "outcome", "timeout").counter().count() == timeouts);
+            quick.time.advance(Duration.ofMillis(50));
+            assertThat(quick.registry.get("quorumkv.replica.requests")
+                    .tags("peer", slow.id(), "op", "write", "outcome", "timeout").counter().count()).isEqualTo(i);
             quick.replicas.release(slow); // the late answer arrives after the coordinator stopped waiting
         }
 
@@ -239,8 +240,11 @@ class QuorumWriteServiceTests {
         for (int i = 1; i <= 3; i++) {
             quick.writes.put(KEY, "text/plain", bytes("v" + i), null, null).join();
         }
+        assertThat(quick.failureDetector.isUp(silent)).as("no deadline has passed yet").isTrue();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> !quick.failureDetector.isUp(silent));
+        quick.time.advance(Duration.ofMillis(50));
+
+        assertThat(quick.failureDetector.isUp(silent)).isFalse();
     }
 
     private CompletableFuture<WriteResult> put(Integer w) {

@@ -12,18 +12,19 @@ import java.util.stream.IntStream;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.time.ManualTimeSource;
 import dev.quorumkv.version.Version;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 class BatchingReplicaClientTests {
 
     private final Member peer = new Member("b", null);
     private final HeldTransport transport = new HeldTransport();
+    private final ManualTimeSource time = new ManualTimeSource();
     /** Spacing longer than any test and no gap: only an answer lets the next call leave, at once. */
-    private final BatchingReplicaClient client = new BatchingReplicaClient(transport, Duration.ofHours(1), Duration.ZERO);
+    private final BatchingReplicaClient client = new BatchingReplicaClient(transport, time, Duration.ofHours(1), Duration.ZERO);
 
     @Test
     void aLoneWriteIsSentAtOnceAndAlone() {
@@ -61,7 +62,7 @@ class BatchingReplicaClientTests {
 
     @Test
     void writesThatQueuedBehindACallGatherUntilTheGapSinceThatCallHasPassed() {
-        BatchingReplicaClient gapped = new BatchingReplicaClient(transport, Duration.ofHours(1), Duration.ofSeconds(1));
+        BatchingReplicaClient gapped = new BatchingReplicaClient(transport, time, Duration.ofHours(1), Duration.ofSeconds(1));
         gapped.write(peer, "solo", value(0));
         List<String> queued = IntStream.range(0, PeerCallQueue.GATHER_FROM).mapToObj(i -> "queued-" + i).toList();
         queued.forEach(key -> gapped.write(peer, key, value(1)));
@@ -71,7 +72,10 @@ class BatchingReplicaClientTests {
         gapped.write(peer, "late", value(3));
         assertThat(transport.calls).as("a write arriving while others gather joins them").hasSize(1);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> transport.calls.size() == 2);
+        time.advance(Duration.ofMillis(999));
+        assertThat(transport.calls).as("the gap has not passed yet").hasSize(1);
+        time.advance(Duration.ofMillis(1));
+        assertThat(transport.calls).hasSize(2);
         List<String> expected = new ArrayList<>(queued);
         expected.add("late");
         assertThat(transport.calls.get(1).writes()).extracting(KeyedValue::key).containsExactlyElementsOf(expected);
@@ -79,7 +83,7 @@ class BatchingReplicaClientTests {
 
     @Test
     void aFewWritesQueuedBehindACallLeaveAtOnceWhenItReturnsEvenWithinTheGap() {
-        BatchingReplicaClient gapped = new BatchingReplicaClient(transport, Duration.ofHours(1), Duration.ofHours(1));
+        BatchingReplicaClient gapped = new BatchingReplicaClient(transport, time, Duration.ofHours(1), Duration.ofHours(1));
         gapped.write(peer, "solo", value(0));
         IntStream.range(0, PeerCallQueue.GATHER_FROM - 1).forEach(i -> gapped.write(peer, "queued-" + i, value(i)));
 
@@ -91,7 +95,7 @@ class BatchingReplicaClientTests {
 
     @Test
     void aWriteFindingTheQueueIdleLeavesAtOnceEvenWithinTheGap() {
-        BatchingReplicaClient gapped = new BatchingReplicaClient(transport, Duration.ofHours(1), Duration.ofHours(1));
+        BatchingReplicaClient gapped = new BatchingReplicaClient(transport, time, Duration.ofHours(1), Duration.ofHours(1));
         gapped.write(peer, "first", value(0));
         transport.calls.get(0).answer().complete(null);
 
@@ -103,13 +107,16 @@ class BatchingReplicaClientTests {
 
     @Test
     void waitingWritesLeaveOnceTheSpacingPassesEvenWhileThePeerHoldsItsAnswer() {
-        BatchingReplicaClient spaced = new BatchingReplicaClient(transport, Duration.ofSeconds(1), Duration.ZERO);
+        BatchingReplicaClient spaced = new BatchingReplicaClient(transport, time, Duration.ofSeconds(1), Duration.ZERO);
         spaced.write(peer, "held", value(0));
         spaced.write(peer, "a", value(1));
         spaced.write(peer, "b", value(2));
         assertThat(transport.calls).as("within the spacing the writes wait").hasSize(1);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> transport.calls.size() == 2);
+        time.advance(Duration.ofMillis(999));
+        assertThat(transport.calls).as("the spacing has not passed yet").hasSize(1);
+        time.advance(Duration.ofMillis(1));
+        assertThat(transport.calls).hasSize(2);
 
         assertThat(transport.calls.get(0).answer()).as("the first call is still unanswered").isNotDone();
         assertThat(transport.calls.get(1).writes()).extracting(KeyedValue::key).containsExactly("a", "b");
@@ -117,7 +124,7 @@ class BatchingReplicaClientTests {
 
     @Test
     void withoutSpacingCallsPipelineUpToTheLimitAndTheRestWaitForAnAnswer() {
-        BatchingReplicaClient unspaced = new BatchingReplicaClient(transport, Duration.ZERO, Duration.ZERO);
+        BatchingReplicaClient unspaced = new BatchingReplicaClient(transport, time, Duration.ZERO, Duration.ZERO);
         IntStream.range(0, PeerCallQueue.MAX_IN_FLIGHT).forEach(i -> unspaced.write(peer, "solo-" + i, value(i)));
         unspaced.write(peer, "over-1", value(1));
         unspaced.write(peer, "over-2", value(2));
@@ -147,7 +154,7 @@ class BatchingReplicaClientTests {
     @Test
     void aBatchStopsGrowingAtItsByteLimit() {
         client.write(peer, "solo", value(0));
-        byte[] big = new byte[PeerCallQueue.MAX_BATCH_BYTES / 3];
+        byte[] big = new byte[InternalApi.MAX_BATCH_BYTES / 3];
         IntStream.range(0, 5).forEach(i -> client.write(peer, "big-" + i, Versioned.value(new Version(i, 0, "a"), "x/y", big)));
 
         transport.calls.get(0).answer().complete(null);

@@ -2,7 +2,6 @@ package dev.quorumkv.replica;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.ReplicaStore;
-import dev.quorumkv.storage.RocksDbReplicaStore;
+import dev.quorumkv.storage.rocksdb.RocksDbReplicaStore;
 import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.time.ManualTimeSource;
 import dev.quorumkv.version.HybridLogicalClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 
 class LocalWriteCombinerTests {
 
-    private final HybridLogicalClock clock = new HybridLogicalClock("n1", Clock.systemUTC(), Duration.ofMinutes(1));
+    private final HybridLogicalClock clock = new HybridLogicalClock("n1", new ManualTimeSource(), Duration.ofMinutes(1));
 
     @Test
     void aLoneWriteIsWrittenByItsOwnThreadBeforeWriteReturns() {

@@ -11,9 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.quorumkv.cluster.Member;
-import dev.quorumkv.storage.ReplicaBatchCodec;
+import dev.quorumkv.coordinator.ReplicaRejectedException;
 import dev.quorumkv.storage.Versioned;
-import dev.quorumkv.storage.VersionedCodec;
 import dev.quorumkv.version.Version;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +36,7 @@ class WebClientReplicaClientTests {
     @BeforeEach
     void startStandInReplica() throws IOException {
         replica = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        replica.createContext(ReplicaController.READ_BATCH_PATH, exchange -> {
+        replica.createContext(InternalApi.READ_BATCH_PATH, exchange -> {
             List<String> keys = ReplicaBatchCodec.decodeReads(exchange.getRequestBody().readAllBytes());
             batchesAsked.add(keys);
             authorizations.add(exchange.getRequestHeaders().getFirst("Authorization"));
@@ -48,24 +47,12 @@ class WebClientReplicaClientTests {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
-        replica.createContext("/older/internal/replica/", exchange -> {
-            // A peer from before batched reads: single GETs only, 404 for the batch path.
-            String key = exchange.getRequestURI().getPath().substring("/older/internal/replica/".length());
-            if (!exchange.getRequestMethod().equals("GET") || key.contains("/")) {
-                exchange.sendResponseHeaders(404, -1);
-            }
-            else if (key.startsWith("absent")) {
-                exchange.sendResponseHeaders(204, -1);
-            }
-            else {
-                byte[] body = VersionedCodec.encode(valueOf(key));
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
-            }
+        replica.createContext("/fails" + InternalApi.READ_BATCH_PATH, exchange -> {
+            exchange.sendResponseHeaders(500, -1);
             exchange.close();
         });
-        replica.createContext("/fails" + ReplicaController.READ_BATCH_PATH, exchange -> {
-            exchange.sendResponseHeaders(500, -1);
+        replica.createContext("/refuses" + InternalApi.READ_BATCH_PATH, exchange -> {
+            exchange.sendResponseHeaders(404, -1);
             exchange.close();
         });
         replica.start();
@@ -91,16 +78,13 @@ class WebClientReplicaClientTests {
         assertThat(authorizations).containsOnly("Bearer " + SECRET);
     }
 
+    /** A 404 is a wrong URL or a wrong build, never "absent": the call is refused, not retried key by key. */
     @Test
-    void aPeerWithoutBatchedReadsIsAskedKeyByKey() {
-        Member older = new Member("older", URI.create(member.url() + "/older"));
+    void aReplicaAnswering404ToABatchedReadRejectsTheBatch() {
+        Member refusing = new Member("refusing", URI.create(member.url() + "/refuses"));
 
-        List<Optional<Versioned>> answers = client.readBatch(older, List.of("k1", "absent-2", "k3")).join();
-
-        assertThat(answers).hasSize(3);
-        assertThat(new String(answers.get(0).orElseThrow().value(), StandardCharsets.UTF_8)).isEqualTo("k1");
-        assertThat(answers.get(1)).isEmpty();
-        assertThat(new String(answers.get(2).orElseThrow().value(), StandardCharsets.UTF_8)).isEqualTo("k3");
+        assertThatThrownBy(() -> client.readBatch(refusing, List.of("a", "b")).join())
+                .hasCauseInstanceOf(ReplicaRejectedException.class).hasMessageContaining("refusing answered 404");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.quorumkv.replica;
+package dev.quorumkv.coordinator;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -7,7 +7,9 @@ import dev.quorumkv.cluster.Member;
 import dev.quorumkv.storage.Versioned;
 
 /**
- * How a coordinator talks to one replica, whatever the transport. Calls never block the caller; a failed
+ * How a coordinator talks to one replica, whatever the transport: the coordinator's port, implemented by
+ * the {@code replica} package (this node's own store through a local call, peers over HTTP) and by
+ * in-memory replicas in tests. Calls never block the caller; a failed
  * call completes exceptionally ({@link ReplicaRejectedException} when the replica refused the request).
  * The coordinator sets its own deadline: implementations must not cancel work when a caller stops waiting.
  */

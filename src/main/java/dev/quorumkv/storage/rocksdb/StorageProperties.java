@@ -1,4 +1,4 @@
-package dev.quorumkv.storage;
+package dev.quorumkv.storage.rocksdb;
 
 import java.nio.file.Path;
 

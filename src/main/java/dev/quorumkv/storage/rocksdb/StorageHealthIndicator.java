@@ -1,4 +1,4 @@
-package dev.quorumkv.storage;
+package dev.quorumkv.storage.rocksdb;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;

@@ -1,14 +1,18 @@
 package dev.quorumkv.api;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
+import dev.quorumkv.InvalidInputException;
 import dev.quorumkv.QuorumKvProperties;
+import dev.quorumkv.api.RequestBodies.BodyInterruptedException;
+import dev.quorumkv.coordinator.CoordinatorMetrics;
+import dev.quorumkv.coordinator.Operation;
 import dev.quorumkv.coordinator.QuorumReadService;
 import dev.quorumkv.coordinator.QuorumReadService.ReadResult;
 import dev.quorumkv.coordinator.QuorumWriteService;
 import dev.quorumkv.coordinator.QuorumWriteService.WriteResult;
 import dev.quorumkv.storage.Versioned;
-import dev.quorumkv.system.RequestBodies;
 import dev.quorumkv.version.Version;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -16,18 +20,18 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
 /**
- * The client API, served by {@link KvApiFilter} without Spring MVC's dispatch. Whichever node a request
- * reaches coordinates it; answers are asynchronous (no request thread waits for replicas) and written by
- * {@link AsyncResponder}, errors included, as RFC 9457 problems. Validation happens before anything is
- * stamped or sent, so bad input never changes stored data.
+ * The client API, {@code /kv/{key}}, served on the fast path ({@link KvFastPathFilter}). Whichever node a
+ * request reaches coordinates it; answers are asynchronous (no request thread waits for replicas) and
+ * written by {@link AsyncResponder}, errors included, as RFC 9457 problems. Everything in the request is
+ * validated before anything is stamped or sent, so bad input never changes stored data; each refusal is
+ * counted as an {@code invalid} read or write where it is found.
  */
 @Component
-class KvController {
+class KvEndpoint {
 
     static final String X_VERSION = "X-Version";
     static final String X_QUORUM_ACKS = "X-Quorum-Acks";
@@ -37,12 +41,15 @@ class KvController {
 
     private final QuorumWriteService writes;
     private final QuorumReadService reads;
+    private final CoordinatorMetrics metrics;
     private final AsyncResponder responder;
     private final long maxValueBytes;
 
-    KvController(QuorumWriteService writes, QuorumReadService reads, AsyncResponder responder, QuorumKvProperties properties) {
+    KvEndpoint(QuorumWriteService writes, QuorumReadService reads, CoordinatorMetrics metrics, AsyncResponder responder,
+            QuorumKvProperties properties) {
         this.writes = writes;
         this.reads = reads;
+        this.metrics = metrics;
         this.responder = responder;
         this.maxValueBytes = properties.maxValueBytes().toBytes();
     }
@@ -50,10 +57,9 @@ class KvController {
     /** Any request whose raw path is {@code /kv} or starts with {@code /kv/}. */
     void serve(HttpServletRequest request, HttpServletResponse response) {
         switch (request.getMethod()) {
-            case "PUT" -> responder.answer(request, response, () -> put(request), KvController::written);
-            case "DELETE" -> responder.answer(request, response, () -> delete(request), KvController::written);
-            case "GET", "HEAD" -> responder.answer(request, response,
-                    () -> reads.get(key(request), quorum(request, "r")), KvController::found);
+            case "PUT" -> responder.answer(request, response, () -> put(request), KvEndpoint::written);
+            case "DELETE" -> responder.answer(request, response, () -> delete(request), KvEndpoint::written);
+            case "GET", "HEAD" -> responder.answer(request, response, () -> get(request), KvEndpoint::found);
             case "OPTIONS" -> responder.answer(request, response, () -> {
                 key(request);
                 return CompletableFuture.completedFuture(null);
@@ -65,23 +71,49 @@ class KvController {
 
     /** Everything in the headers is checked before the body is read, and the body before anything is stamped. */
     private CompletableFuture<WriteResult> put(HttpServletRequest request) {
-        String key = key(request);
-        Integer writeQuorum = quorum(request, "w");
-        Version seen = context(request.getHeader(X_CONTEXT));
-        String contentType = contentType(request.getContentType());
+        record Put(String key, Integer w, Version context, String contentType) {
+        }
+        Put put = validated(Operation.WRITE, () -> new Put(key(request), quorum(request, "w"),
+                context(request.getHeader(X_CONTEXT)), contentType(request.getContentType())));
         return RequestBodies.readAsync(request, maxValueBytes)
-                .thenCompose(value -> writes.put(key, contentType, value, writeQuorum, seen));
+                .whenComplete((body, failure) -> {
+                    if (failure instanceof InvalidInputException || failure instanceof BodyInterruptedException) {
+                        metrics.invalid(Operation.WRITE); // too large, unreadable, or cut off mid-way
+                    }
+                })
+                .thenCompose(value -> writes.put(put.key(), put.contentType(), value, put.w(), put.context()));
     }
 
     private CompletableFuture<WriteResult> delete(HttpServletRequest request) {
-        return writes.delete(key(request), quorum(request, "w"), context(request.getHeader(X_CONTEXT)));
+        record Delete(String key, Integer w, Version context) {
+        }
+        Delete delete = validated(Operation.WRITE,
+                () -> new Delete(key(request), quorum(request, "w"), context(request.getHeader(X_CONTEXT))));
+        return writes.delete(delete.key(), delete.w(), delete.context());
+    }
+
+    private CompletableFuture<ReadResult> get(HttpServletRequest request) {
+        record Get(String key, Integer r) {
+        }
+        Get get = validated(Operation.READ, () -> new Get(key(request), quorum(request, "r")));
+        return reads.get(get.key(), get.r());
+    }
+
+    /** Parses what the request asks for; input it refuses is counted as an invalid read or write. */
+    private <T> T validated(Operation operation, Supplier<T> parse) {
+        try {
+            return parse.get();
+        }
+        catch (InvalidInputException invalid) {
+            metrics.invalid(operation);
+            throw invalid;
+        }
     }
 
     private static ResponseEntity<?> methodNotAllowed(HttpServletRequest request) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.METHOD_NOT_ALLOWED,
-                "Method '" + request.getMethod() + "' is not supported on /kv/{key}: use " + ALLOWED + ".");
-        problem.setTitle("Method Not Allowed");
-        return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).header(HttpHeaders.ALLOW, ALLOWED).body(problem);
+        return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).header(HttpHeaders.ALLOW, ALLOWED)
+                .body(ProblemWriter.problem(HttpStatus.METHOD_NOT_ALLOWED, "Method Not Allowed",
+                        "Method '" + request.getMethod() + "' is not supported on /kv/{key}: use " + ALLOWED + ".", null));
     }
 
     private static ResponseEntity<?> written(WriteResult result) {
@@ -117,7 +149,7 @@ class KvController {
             return Integer.valueOf(text.strip());
         }
         catch (NumberFormatException ex) {
-            throw new BadRequestException("Invalid quorum", name + " must be a whole number between 1 and N");
+            throw new InvalidInputException("Invalid quorum", name + " must be a whole number between 1 and N");
         }
     }
 
@@ -127,7 +159,7 @@ class KvController {
             return request.getParameter(name);
         }
         catch (IllegalStateException ex) {
-            throw new BadRequestException("Invalid query string", "the query string could not be parsed: " + ex.getMessage());
+            throw new InvalidInputException("Invalid query string", "the query string could not be parsed: " + ex.getMessage());
         }
     }
 
@@ -139,7 +171,7 @@ class KvController {
             return Version.parse(text);
         }
         catch (IllegalArgumentException ex) {
-            throw new BadRequestException("Invalid X-Context",
+            throw new InvalidInputException("Invalid X-Context",
                     "X-Context must be a version quorumkv returned (X-Version): " + ex.getMessage());
         }
     }
@@ -153,10 +185,10 @@ class KvController {
             MediaType.parseMediaType(header);
         }
         catch (InvalidMediaTypeException ex) {
-            throw new BadRequestException("Invalid Content-Type", "Content-Type is not a valid media type: " + ex.getMessage());
+            throw new InvalidInputException("Invalid Content-Type", "Content-Type is not a valid media type: " + ex.getMessage());
         }
         if (header.length() > 1024) {
-            throw new BadRequestException("Invalid Content-Type", "Content-Type is longer than 1024 characters");
+            throw new InvalidInputException("Invalid Content-Type", "Content-Type is longer than 1024 characters");
         }
         return header.strip();
     }

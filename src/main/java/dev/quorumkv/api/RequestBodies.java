@@ -1,10 +1,13 @@
-package dev.quorumkv.system;
+package dev.quorumkv.api;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+
+import dev.quorumkv.InvalidInputException;
 
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -17,7 +20,7 @@ import jakarta.servlet.http.HttpServletRequest;
  * {@link #read} blocks its thread until the body is in; {@link #readAsync} holds no thread while bytes
  * are still on the wire.
  */
-public final class RequestBodies {
+final class RequestBodies {
 
     /** The largest array the JVM reliably allocates. */
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
@@ -25,8 +28,11 @@ public final class RequestBodies {
     private RequestBodies() {
     }
 
-    /** @throws BodyTooLargeException when the body is longer than {@code limit} bytes */
-    public static byte[] read(HttpServletRequest request, long limit) {
+    /**
+     * @throws BodyTooLargeException when the body is longer than {@code limit} bytes
+     * @throws UnreadableBodyException when it cannot be read to its end
+     */
+    static byte[] read(HttpServletRequest request, long limit) {
         long declared = request.getContentLengthLong();
         if (declared > limit) {
             throw new BodyTooLargeException(declared, limit);
@@ -42,7 +48,7 @@ public final class RequestBodies {
             return body;
         }
         catch (IOException ex) {
-            throw new UncheckedIOException("could not read the request body", ex);
+            throw unreadable(ex);
         }
     }
 
@@ -50,9 +56,9 @@ public final class RequestBodies {
      * The body, read as it arrives (a servlet {@link ReadListener}): a client that sends its body slowly
      * occupies a connection, not one of the container's worker threads. The request must be asynchronous
      * already. Failures are those of {@link #read}: {@link BodyTooLargeException}, or an
-     * {@link UncheckedIOException} when the body cannot be read to its end.
+     * {@link UnreadableBodyException} when the body cannot be read to its end.
      */
-    public static CompletableFuture<byte[]> readAsync(HttpServletRequest request, long limit) {
+    static CompletableFuture<byte[]> readAsync(HttpServletRequest request, long limit) {
         long declared = request.getContentLengthLong();
         if (declared > limit) {
             return CompletableFuture.failedFuture(new BodyTooLargeException(declared, limit));
@@ -69,8 +75,8 @@ public final class RequestBodies {
     }
 
     /** A body that could not be read to its end, for whatever reason the container gave. */
-    public static UncheckedIOException unreadable(Throwable cause) {
-        return new UncheckedIOException("could not read the request body", asIOException(cause));
+    static UnreadableBodyException unreadable(Throwable cause) {
+        return new UnreadableBodyException(cause);
     }
 
     private static IOException asIOException(Throwable cause) {
@@ -165,26 +171,44 @@ public final class RequestBodies {
      * same to the request's {@code AsyncListener.onError}: that is where the client is answered, because
      * once it returns the request's async context may no longer be used.
      */
-    public static class BodyInterruptedException extends UncheckedIOException {
+    static class BodyInterruptedException extends UncheckedIOException {
 
         BodyInterruptedException(IOException cause) {
             super("the request body stopped before its end", cause);
         }
     }
 
-    /** A body above the configured limit. */
-    public static class BodyTooLargeException extends RuntimeException {
+    /** A body above the configured limit: 413. */
+    static class BodyTooLargeException extends InvalidInputException {
 
         private final long limit;
 
         BodyTooLargeException(long declared, long limit) {
-            super((declared >= 0 ? "the body is " + declared + " bytes" : "the body is larger than the limit")
+            super("Value too large", (declared >= 0 ? "the body is " + declared + " bytes" : "the body is larger than the limit")
                     + "; at most " + limit + " bytes are allowed (quorumkv.max-value-bytes)");
             this.limit = limit;
         }
 
-        public long limit() {
+        long limit() {
             return limit;
+        }
+    }
+
+    /** A body that could not be read to its end: 408 when it stopped arriving within the container's timeout, else 400. */
+    static class UnreadableBodyException extends InvalidInputException {
+
+        private final boolean timedOut;
+
+        UnreadableBodyException(Throwable cause) {
+            super(cause instanceof SocketTimeoutException ? "Request body timed out" : "Unreadable request body",
+                    cause instanceof SocketTimeoutException ? "the request body stopped arriving before its end"
+                            : "the request body could not be read to its end: " + cause.getMessage());
+            this.timedOut = cause instanceof SocketTimeoutException;
+            initCause(cause);
+        }
+
+        boolean timedOut() {
+            return timedOut;
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.quorumkv.storage;
+package dev.quorumkv.replica;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -7,6 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import dev.quorumkv.storage.KeyedValue;
+import dev.quorumkv.storage.Keys;
+import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.storage.VersionedCodec;
 import dev.quorumkv.storage.VersionedCodec.MalformedVersionedException;
 
 /**

@@ -1,4 +1,4 @@
-package dev.quorumkv.replica;
+package dev.quorumkv.api;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -41,7 +41,7 @@ class ClusterSecretInterceptor implements HandlerInterceptor {
     }
 
     /** The caller did not present the cluster secret. */
-    public static class UnauthorizedPeerException extends RuntimeException {
+    static class UnauthorizedPeerException extends RuntimeException {
 
         UnauthorizedPeerException() {
             super("the internal replica API needs the cluster secret as a bearer token", null, false, false);

@@ -1,8 +1,8 @@
-package dev.quorumkv.storage;
+package dev.quorumkv.storage.rocksdb;
 
 import java.nio.file.Path;
 
-import dev.quorumkv.cluster.Cluster;
+import dev.quorumkv.QuorumKvProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -11,8 +11,8 @@ class StorageConfiguration {
 
     /** Closed by Spring after the web server has stopped taking requests (graceful shutdown). */
     @Bean(destroyMethod = "close")
-    RocksDbReplicaStore replicaStore(StorageProperties properties, Cluster cluster) {
-        Path dir = properties.dir() != null ? properties.dir() : Path.of("data", cluster.self().id());
+    RocksDbReplicaStore replicaStore(StorageProperties properties, QuorumKvProperties node) {
+        Path dir = properties.dir() != null ? properties.dir() : Path.of("data", node.resolvedNodeId());
         return new RocksDbReplicaStore(dir, properties.fsync());
     }
 

@@ -1,7 +1,6 @@
-package dev.quorumkv.storage;
+package dev.quorumkv.storage.rocksdb;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +12,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
+import dev.quorumkv.InvalidConfigurationException;
+import dev.quorumkv.storage.KeyedValue;
+import dev.quorumkv.storage.ReplicaStore;
+import dev.quorumkv.storage.StorageException;
+import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.storage.VersionedCodec;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Options;
@@ -56,7 +61,7 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
             Files.createDirectories(this.dir);
         }
         catch (IOException ex) {
-            throw new UncheckedIOException("cannot create storage directory " + this.dir, ex);
+            throw new InvalidConfigurationException("quorumkv.storage.dir " + this.dir + " cannot be created: " + ex);
         }
         // Every write first reads the key's held version, and most written keys are new: without bloom
         // filters each such read searched every table file's index (over a quarter of RocksDB's CPU in a profile).
@@ -73,7 +78,7 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
             options.close();
             writeOptions.close();
             bloomFilter.close();
-            throw new IllegalStateException("cannot open RocksDB at " + this.dir + ": " + ex.getMessage(), ex);
+            throw new InvalidConfigurationException("quorumkv.storage.dir " + this.dir + " cannot be opened: " + ex.getMessage(), ex);
         }
         for (int i = 0; i < LOCK_STRIPES; i++) {
             locks[i] = new ReentrantLock();
@@ -95,7 +100,7 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
                     .map(RocksDbReplicaStore::decoded).toList();
         }
         catch (RocksDBException ex) {
-            throw new StorageException("read failed", ex);
+            throw failed("read", ex);
         }
     }
 
@@ -112,7 +117,7 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
             return true;
         }
         catch (RocksDBException ex) {
-            throw new StorageException("write failed", ex);
+            throw failed("write", ex);
         }
         finally {
             lock.unlock();
@@ -161,7 +166,7 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
             return applied;
         }
         catch (RocksDBException ex) {
-            throw new StorageException("write failed", ex);
+            throw failed("write", ex);
         }
         finally {
             for (int stripe = stripes.previousSetBit(LOCK_STRIPES - 1); stripe >= 0; stripe = stripes.previousSetBit(stripe - 1)) {
@@ -221,8 +226,12 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
             return db.get(keyBytes);
         }
         catch (RocksDBException ex) {
-            throw new StorageException("read failed", ex);
+            throw failed("read", ex);
         }
+    }
+
+    private static StorageException failed(String operation, RocksDBException cause) {
+        return new StorageException("storage " + operation + " failed: " + cause.getMessage(), cause);
     }
 
     private static Optional<Versioned> decoded(byte[] stored) {
@@ -231,13 +240,5 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
 
     private static byte[] keyBytes(String key) {
         return key.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** RocksDB refused a read or write: the replica answers with an error, never a false ack. */
-    public static class StorageException extends RuntimeException {
-
-        StorageException(String message, RocksDBException cause) {
-            super("storage " + message + ": " + cause.getMessage(), cause);
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.quorumkv.storage;
+package dev.quorumkv.replica;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
+import dev.quorumkv.storage.KeyedValue;
+import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.storage.VersionedCodec;
 import dev.quorumkv.storage.VersionedCodec.MalformedVersionedException;
 import dev.quorumkv.version.Version;
 import org.junit.jupiter.api.Test;

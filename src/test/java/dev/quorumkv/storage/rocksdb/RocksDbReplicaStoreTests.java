@@ -1,4 +1,4 @@
-package dev.quorumkv.storage;
+package dev.quorumkv.storage.rocksdb;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 
+import dev.quorumkv.storage.KeyedValue;
+import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.version.Version;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

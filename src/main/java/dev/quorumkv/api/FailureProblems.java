@@ -1,0 +1,105 @@
+package dev.quorumkv.api;
+
+import java.util.Optional;
+
+import dev.quorumkv.InvalidInputException;
+import dev.quorumkv.api.ClusterSecretInterceptor.UnauthorizedPeerException;
+import dev.quorumkv.api.RequestBodies.BodyTooLargeException;
+import dev.quorumkv.api.RequestBodies.UnreadableBodyException;
+import dev.quorumkv.coordinator.QuorumFailedException;
+import dev.quorumkv.coordinator.WriteQuorumFailedException;
+import dev.quorumkv.storage.StorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+
+/**
+ * The one table from failure to answer, for the client API ({@link AsyncResponder}) and the internal replica
+ * API ({@link InternalApiExceptionHandler}) alike. Invalid input is a 4xx titled by the input's own
+ * exception; a quorum that could not be had is a 503 that says whether it was a read or a write, with acks,
+ * w or r, n, reason and each replica's cause. Like Spring's own matching, a known failure is found along the
+ * cause chain, so wrappers such as {@code CompletionException} need no unwrapping by the caller.
+ */
+final class FailureProblems {
+
+    private static final Logger log = LoggerFactory.getLogger(FailureProblems.class);
+
+    private FailureProblems() {
+    }
+
+    /** The answer to {@code failure}, or empty for one nobody expected (the caller answers 500 and logs it). */
+    static Optional<ResponseEntity<ProblemDetail>> answerFor(Throwable failure, String method, String path) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            ResponseEntity<ProblemDetail> answer = answerForItself(cause, method, path);
+            if (answer != null) {
+                return Optional.of(answer);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The answer for this failure alone, or null when it is none of the known ones. */
+    private static ResponseEntity<ProblemDetail> answerForItself(Throwable failure, String method, String path) {
+        if (failure instanceof QuorumFailedException quorumFailure) {
+            return quorumFailed(quorumFailure, path);
+        }
+        if (failure instanceof KeyNotFoundException notFound) {
+            return notFound.answer(path);
+        }
+        if (failure instanceof InvalidInputException invalid) {
+            return invalidInput(invalid, path);
+        }
+        if (failure instanceof UnauthorizedPeerException unauthorized) {
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"quorumkv-internal\"")
+                    .body(ProblemWriter.problem(HttpStatus.UNAUTHORIZED, "Unauthorized", unauthorized.getMessage(), path));
+        }
+        if (failure instanceof StorageException storage) {
+            log.error("Storage failure serving {} {}", method, path, storage);
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(ProblemWriter.problem(HttpStatus.SERVICE_UNAVAILABLE,
+                    "Storage unavailable", "this node's storage failed; try another node", path));
+        }
+        return null;
+    }
+
+    private static ResponseEntity<ProblemDetail> invalidInput(InvalidInputException invalid, String path) {
+        HttpStatus status = HttpStatus.BAD_REQUEST;
+        if (invalid instanceof BodyTooLargeException) {
+            status = HttpStatus.CONTENT_TOO_LARGE;
+        }
+        else if (invalid instanceof UnreadableBodyException unreadable && unreadable.timedOut()) {
+            status = HttpStatus.REQUEST_TIMEOUT;
+        }
+        ProblemDetail problem = ProblemWriter.problem(status, invalid.title(), invalid.getMessage(), path);
+        if (invalid instanceof BodyTooLargeException tooLarge) {
+            problem.setProperty("maxBytes", tooLarge.limit());
+        }
+        return ResponseEntity.status(status).body(problem);
+    }
+
+    private static ResponseEntity<ProblemDetail> quorumFailed(QuorumFailedException failure, String path) {
+        boolean write = failure instanceof WriteQuorumFailedException;
+        String operation = failure.operation().label();
+        String detail = "Only " + failure.acks() + " of the " + failure.required() + " replica "
+                + (write ? "acks" : "replies") + " this " + operation + " needs arrived (" + failure.reason().label() + ").";
+        if (failure instanceof WriteQuorumFailedException writeFailure) {
+            detail += writeFailure.mayHaveReachedReplicas()
+                    ? " The write may still have reached some replicas: it is not rolled back, and may become visible."
+                    : " Nothing was sent: too few replicas are known to be up.";
+        }
+        ProblemDetail problem = ProblemWriter.problem(HttpStatus.SERVICE_UNAVAILABLE,
+                write ? "Write quorum not reached" : "Read quorum not reached", detail, path);
+        problem.setProperty("acks", failure.acks());
+        problem.setProperty(write ? "w" : "r", failure.required());
+        problem.setProperty("n", failure.n());
+        problem.setProperty("reason", failure.reason().label());
+        problem.setProperty("replicas", failure.causes());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(KvEndpoint.X_QUORUM_ACKS, Integer.toString(failure.acks()))
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .body(problem);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.quorumkv.coordinator;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.quorumkv.cluster.Cluster;
+import dev.quorumkv.cluster.FailureDetector;
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.time.TimeSource;
+import dev.quorumkv.time.TimeSource.Scheduled;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Probes every peer the failure detector has marked down, every {@code interval}, until it answers ready:
+ * requests then use it again without any of them paying for the attempt. One probe per peer at a time.
+ * Runs from start to stop of the application context.
+ */
+class PeerProber implements SmartLifecycle {
+
+    private final Cluster cluster;
+    private final FailureDetector failureDetector;
+    private final ReplicaClient client;
+    private final TimeSource time;
+    private final Duration interval;
+    private final Set<Member> probing = ConcurrentHashMap.newKeySet();
+    private volatile Scheduled next;
+
+    PeerProber(Cluster cluster, FailureDetector failureDetector, ReplicaClient client, TimeSource time, Duration interval) {
+        this.cluster = cluster;
+        this.failureDetector = failureDetector;
+        this.client = client;
+        this.time = time;
+        this.interval = interval;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (next == null) {
+            next = time.schedule(interval, this::probeAndReschedule);
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (next != null) {
+            next.cancel();
+            next = null;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return next != null;
+    }
+
+    private void probeAndReschedule() {
+        try {
+            probeDownPeers();
+        }
+        finally {
+            synchronized (this) {
+                if (next != null) {
+                    next = time.schedule(interval, this::probeAndReschedule);
+                }
+            }
+        }
+    }
+
+    void probeDownPeers() {
+        for (Member peer : cluster.peers()) {
+            if (!failureDetector.isUp(peer) && probing.add(peer)) {
+                probe(peer).whenComplete((ok, failure) -> {
+                    probing.remove(peer);
+                    if (failure == null) {
+                        failureDetector.recordSuccess(peer);
+                    }
+                });
+            }
+        }
+    }
+
+    /** Never throws: the next round must still be scheduled. */
+    private CompletableFuture<Void> probe(Member peer) {
+        try {
+            return client.probe(peer);
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.quorumkv.replica;
+
+/**
+ * The internal replica API as both of its sides see it: the paths peers call ({@code api.ReplicaController}
+ * serves them, {@link WebClientReplicaClient} calls them) and the size bounds of its bodies. The bodies'
+ * encodings are {@link dev.quorumkv.storage.VersionedCodec} and {@link ReplicaBatchCodec}.
+ */
+public final class InternalApi {
+
+    /** One key: POST stores a versioned value or tombstone, GET answers the newest version held (204: none). */
+    public static final String KEY_PATH = "/internal/replica/{key}";
+    /** POST: several writes from one coordinator in one call. */
+    public static final String WRITE_BATCH_PATH = "/internal/replica";
+    /** POST: several reads in one call. Two path segments, so no key's path can collide with it. */
+    public static final String READ_BATCH_PATH = "/internal/replica/batch/read";
+
+    /**
+     * A batch's encoded size stays below this: a sender stops adding requests to a batch past it, and a
+     * replica stops adding answers to a batched read's answer past it (the sender asks again for the rest).
+     */
+    public static final int MAX_BATCH_BYTES = 1024 * 1024;
+
+    /** Room in a body for the version, content type and framing around the value. */
+    private static final long ENVELOPE_BYTES = 64 * 1024;
+
+    private InternalApi() {
+    }
+
+    /** The largest body either side accepts: one value at the client limit, or a batch, plus its envelope. */
+    public static long maxBodyBytes(long maxValueBytes) {
+        return Math.max(maxValueBytes, MAX_BATCH_BYTES) + ENVELOPE_BYTES;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.quorumkv.architecture;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The package layering of docs/architecture.md, pinned. From the top:
+ * <pre>
+ *   system                      Spring and Tomcat wiring, error pages       imported by nobody
+ *   api                         HTTP in: /kv (fast path), /internal/replica
+ *   replica                     this node as a replica, and peers over WebClient: implement coordinator.ReplicaClient
+ *   storage.rocksdb             RocksDB: implements storage.ReplicaStore    imported by nobody
+ *   coordinator                 the quorum logic; owns its port ReplicaClient
+ *   cluster, storage            members, ring, failure detector; the storage port and its values
+ *   version                     versions and the hybrid logical clock
+ *   time                        the ticker and scheduler everything time-driven takes
+ * </pre>
+ */
+@AnalyzeClasses(packages = "dev.quorumkv", importOptions = ImportOption.DoNotIncludeTests.class)
+class PackageRulesTests {
+
+    @ArchTest
+    static final ArchRule packagesFormNoCycles = slices().matching("dev.quorumkv.(**)").should().beFreeOfCycles();
+
+    @ArchTest
+    static final ArchRule layersOnlyLookDown = layeredArchitecture().consideringOnlyDependenciesInLayers()
+            .layer("System").definedBy("dev.quorumkv.system..")
+            .layer("Api").definedBy("dev.quorumkv.api..")
+            .layer("Replica").definedBy("dev.quorumkv.replica..")
+            .layer("StorageAdapter").definedBy("dev.quorumkv.storage.rocksdb..")
+            .layer("Coordinator").definedBy("dev.quorumkv.coordinator..")
+            .layer("Cluster").definedBy("dev.quorumkv.cluster..")
+            .layer("StoragePort").definedBy("dev.quorumkv.storage")
+            .layer("Version").definedBy("dev.quorumkv.version..")
+            .layer("Time").definedBy("dev.quorumkv.time..")
+            .whereLayer("System").mayNotBeAccessedByAnyLayer()
+            .whereLayer("Api").mayOnlyBeAccessedByLayers("System")
+            .whereLayer("Replica").mayOnlyBeAccessedByLayers("Api")
+            .whereLayer("StorageAdapter").mayNotBeAccessedByAnyLayer()
+            .whereLayer("Coordinator").mayOnlyBeAccessedByLayers("System", "Api", "Replica")
+            .whereLayer("Cluster").mayOnlyBeAccessedByLayers("System", "Api", "Replica", "Coordinator")
+            .whereLayer("StoragePort").mayOnlyBeAccessedByLayers("Api", "Replica", "StorageAdapter", "Coordinator")
+            .whereLayer("Version").mayOnlyBeAccessedByLayers("Api", "Replica", "StorageAdapter", "Coordinator", "Cluster",
+                    "StoragePort")
+            .whereLayer("Time").mayOnlyBeAccessedByLayers("Replica", "Coordinator", "Cluster", "Version");
+
+    /** The quorum logic runs the same over HTTP and over in-memory replicas: no transport or storage engine in it. */
+    @ArchTest
+    static final ArchRule coordinatorKnowsNoTransportOrEngine = noClasses().that().resideInAnyPackage(
+                    "dev.quorumkv.coordinator..", "dev.quorumkv.cluster..", "dev.quorumkv.version..", "dev.quorumkv.time..")
+            .or().resideInAPackage("dev.quorumkv.storage")
+            .should().dependOnClassesThat().resideInAnyPackage(
+                    "jakarta.servlet..", "org.springframework.http..", "org.springframework.web..", "reactor..",
+                    "io.netty..", "org.apache.catalina..", "org.apache.tomcat..", "org.rocksdb..")
+            .because("the coordinator depends on its ports (ReplicaClient, ReplicaStore, TimeSource), never on HTTP, "
+                    + "servlets, WebClient or RocksDB");
+
+    /** Only the RocksDB adapter touches RocksDB. */
+    @ArchTest
+    static final ArchRule onlyTheAdapterUsesRocksDb = noClasses().that().resideOutsideOfPackage("dev.quorumkv.storage.rocksdb..")
+            .should().dependOnClassesThat().resideInAPackage("org.rocksdb..");
+
+    /** Ports belong to their user: the coordinator owns the replica port, adapters implement it from their own packages. */
+    @ArchTest
+    static final ArchRule thePortsLiveWithTheirUsers = classes().that().haveSimpleName("ReplicaClient")
+            .should().resideInAPackage("dev.quorumkv.coordinator")
+            .andShould().beInterfaces();
+
+    /** The root package (the application, node-wide settings, the two kinds of refusal) depends on no feature. */
+    @ArchTest
+    static final ArchRule theRootDependsOnNoFeature = noClasses().that().resideInAPackage("dev.quorumkv")
+            .should().dependOnClassesThat().resideInAPackage("dev.quorumkv.(*)..");
+}

@@ -1,0 +1,106 @@
+package dev.quorumkv.coordinator;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.quorumkv.cluster.Cluster;
+import dev.quorumkv.cluster.FailureDetector;
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.cluster.Ring;
+import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.time.ManualTimeSource;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PeerProberTests {
+
+    private final Member self = new Member("a", null);
+    private final Member peer = new Member("b", null);
+    private final Member healthy = new Member("c", null);
+    private final List<Member> members = List.of(self, peer, healthy);
+    private final Cluster cluster = new Cluster(self, members, new Ring(members, 8));
+    private final ManualTimeSource time = new ManualTimeSource();
+    private final FailureDetector detector = new FailureDetector(self, members, 3, time);
+    private final ProbeOnly client = new ProbeOnly();
+    private final PeerProber prober = new PeerProber(cluster, detector, client, time, Duration.ofMillis(500));
+
+    @Test
+    void aPeerMarkedDownIsProbedUntilItAnswersAndThenIsUpAgain() {
+        for (int i = 0; i < 3; i++) {
+            detector.recordFailure(peer, new IllegalStateException("refused"));
+        }
+
+        client.answer = CompletableFuture.failedFuture(new IllegalStateException("still down"));
+        prober.probeDownPeers();
+        assertThat(detector.isUp(peer)).isFalse();
+
+        client.answer = CompletableFuture.completedFuture(null);
+        prober.probeDownPeers();
+        assertThat(detector.isUp(peer)).isTrue();
+        assertThat(client.probes.get()).as("only the down peer is probed").isEqualTo(2);
+    }
+
+    @Test
+    void aPeerIsNotProbedAgainWhileItsLastProbeIsUnanswered() {
+        for (int i = 0; i < 3; i++) {
+            detector.recordFailure(peer, new IllegalStateException("refused"));
+        }
+        CompletableFuture<Void> hanging = new CompletableFuture<>();
+        client.answer = hanging;
+
+        prober.probeDownPeers();
+        prober.probeDownPeers();
+        assertThat(client.probes.get()).isEqualTo(1);
+
+        hanging.complete(null);
+        assertThat(detector.isUp(peer)).isTrue();
+    }
+
+    @Test
+    void onceStartedItProbesEveryIntervalUntilStopped() {
+        for (int i = 0; i < 3; i++) {
+            detector.recordFailure(peer, new IllegalStateException("refused"));
+        }
+        client.answer = CompletableFuture.failedFuture(new IllegalStateException("still down"));
+        prober.start();
+
+        time.advance(Duration.ofMillis(499));
+        assertThat(client.probes.get()).as("not before the first interval").isZero();
+        time.advance(Duration.ofMillis(1));
+        assertThat(client.probes.get()).isEqualTo(1);
+        time.advance(Duration.ofMillis(1_000));
+        assertThat(client.probes.get()).as("one probe per interval while it is down").isEqualTo(3);
+
+        prober.stop();
+        time.advance(Duration.ofSeconds(10));
+        assertThat(client.probes.get()).as("stopped: no more probes").isEqualTo(3);
+        assertThat(time.pending()).isZero();
+    }
+
+    /** Answers probes with whatever the test set; the prober never reads or writes. */
+    static final class ProbeOnly implements ReplicaClient {
+
+        volatile CompletableFuture<Void> answer = CompletableFuture.completedFuture(null);
+        final AtomicInteger probes = new AtomicInteger();
+
+        @Override
+        public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public CompletableFuture<Optional<Versioned>> read(Member replica, String key) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public CompletableFuture<Void> probe(Member replica) {
+            probes.incrementAndGet();
+            return answer;
+        }
+    }
+}
