@@ -1,5 +1,6 @@
 package dev.quorumkv.reliability;
 
+import dev.quorumkv.support.TestCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,9 +40,9 @@ class BodiesInFlightIntegrationTests {
 
     @Test
     void bodiesStillArrivingHoldNoWorkerThread() throws Exception {
-        try (InProcessNode node = InProcessNode.single(storage,
+        try (TestCluster node = TestCluster.of(storage).singleNode().arguments(
                 "--server.tomcat.threads.max=2", "--server.tomcat.threads.min-spare=1",
-                "--spring.main.sources=" + HeldRequestsReached.class.getName())) {
+                "--spring.main.sources=" + HeldRequestsReached.class.getName()).start()) {
             HeldRequestsReached.count.set(0);
             List<Socket> held = new ArrayList<>();
             try {
@@ -51,18 +52,18 @@ class BodiesInFlightIntegrationTests {
                 // Every held request has reached the server and is being served.
                 await().atMost(Duration.ofSeconds(30)).until(() -> HeldRequestsReached.count.get() == HELD);
 
-                HttpResponse<byte[]> put = node.put("/kv/normal", "normal value".getBytes(StandardCharsets.UTF_8));
+                HttpResponse<byte[]> put = node.putBytes(1, "/kv/normal", "normal value".getBytes(StandardCharsets.UTF_8));
                 assertThat(put.statusCode()).as("a normal PUT while %d bodies are half sent", HELD).isEqualTo(200);
-                assertThat(node.get("/kv/normal").body()).asString().isEqualTo("normal value");
-                assertThat(node.get("/kv/held0").statusCode()).as("half a body stores nothing").isEqualTo(404);
-                assertThat(node.get("/kv/held1").statusCode()).as("half a chunked body stores nothing").isEqualTo(404);
+                assertThat(node.getBytes(1, "/kv/normal").body()).asString().isEqualTo("normal value");
+                assertThat(node.getBytes(1, "/kv/held0").statusCode()).as("half a body stores nothing").isEqualTo(404);
+                assertThat(node.getBytes(1, "/kv/held1").statusCode()).as("half a chunked body stores nothing").isEqualTo(404);
 
                 for (int i = 0; i < HELD; i++) {
                     finishPut(held.get(i), i);
                 }
                 for (int i = 0; i < HELD; i++) {
                     assertThat(RawHttp.read(held.get(i).getInputStream(), false).status()).as("held PUT %d", i).isEqualTo(200);
-                    assertThat(node.get("/kv/held" + i).body()).as("held value %d", i).isEqualTo(value(i));
+                    assertThat(node.getBytes(1, "/kv/held" + i).body()).as("held value %d", i).isEqualTo(value(i));
                 }
             }
             finally {
@@ -75,7 +76,7 @@ class BodiesInFlightIntegrationTests {
 
     @Test
     void aBodyCutShortStoresNothing() throws Exception {
-        try (InProcessNode node = InProcessNode.single(storage)) {
+        try (TestCluster node = TestCluster.of(storage).singleNode().start()) {
             for (int i = 0; i < 2; i++) {
                 try (Socket socket = startPut(node, i)) {
                     socket.shutdownOutput(); // the client ends the stream halfway through the body
@@ -88,7 +89,7 @@ class BodiesInFlightIntegrationTests {
                     }
                     assertThat(outcome).as("answer to body %d cut short", i).isIn("400", "closed");
                 }
-                assertThat(node.get("/kv/held" + i).statusCode()).as("body %d cut short stores nothing", i).isEqualTo(404);
+                assertThat(node.getBytes(1, "/kv/held" + i).statusCode()).as("body %d cut short stores nothing", i).isEqualTo(404);
             }
         }
     }
@@ -101,7 +102,7 @@ class BodiesInFlightIntegrationTests {
      */
     @Test
     void aBodyThatStopsArrivingIsClosedOrRefusedAndStoresNothing() throws Exception {
-        try (InProcessNode node = InProcessNode.single(storage, "--server.tomcat.connection-timeout=1s")) {
+        try (TestCluster node = TestCluster.of(storage).singleNode().arguments("--server.tomcat.connection-timeout=1s").start()) {
             List<Socket> stalled = new ArrayList<>();
             try {
                 for (int i = 0; i < HELD; i++) {
@@ -116,7 +117,7 @@ class BodiesInFlightIntegrationTests {
                         outcome = "closed";
                     }
                     assertThat(outcome).as("answer to stalled body %d", i).isIn("400", "408", "closed");
-                    assertThat(node.get("/kv/held" + i).statusCode()).as("stalled body %d stores nothing", i).isEqualTo(404);
+                    assertThat(node.getBytes(1, "/kv/held" + i).statusCode()).as("stalled body %d stores nothing", i).isEqualTo(404);
                 }
             }
             finally {
@@ -128,17 +129,17 @@ class BodiesInFlightIntegrationTests {
     }
 
     /** Head and the first half of the body; even ones sized (Content-Length), odd ones chunked. */
-    private static Socket startPut(InProcessNode node, int i) throws IOException {
-        Socket socket = new Socket("127.0.0.1", node.port);
+    private static Socket startPut(TestCluster node, int i) throws IOException {
+        Socket socket = new Socket("127.0.0.1", node.port(1));
         socket.setSoTimeout(RawHttp.READ_TIMEOUT_MILLIS);
         OutputStream out = socket.getOutputStream();
         String requestLine = "PUT /kv/held" + i + " HTTP/1.1\r\nContent-Type: text/plain";
         if (chunked(i)) {
-            out.write(RawHttp.head(node.port, requestLine + "\r\nTransfer-Encoding: chunked", 0));
+            out.write(RawHttp.head(node.port(1), requestLine + "\r\nTransfer-Encoding: chunked", 0));
             out.write(chunk(value(i), 0, HALF));
         }
         else {
-            out.write(RawHttp.head(node.port, requestLine, value(i).length));
+            out.write(RawHttp.head(node.port(1), requestLine, value(i).length));
             out.write(value(i), 0, HALF);
         }
         out.flush();

@@ -1,5 +1,6 @@
 package dev.quorumkv.reliability;
 
+import dev.quorumkv.support.TestCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.JsonPath;
@@ -30,12 +31,12 @@ class PublicApiHostileInputIntegrationTests {
     @TempDir
     static Path storage;
 
-    private static InProcessNode node;
+    private static TestCluster node;
     private String victimVersion;
 
     @BeforeAll
     static void startNode() {
-        node = InProcessNode.single(storage);
+        node = TestCluster.of(storage).singleNode().start();
     }
 
     @BeforeEach
@@ -183,11 +184,11 @@ class PublicApiHostileInputIntegrationTests {
         RawHttp.Response put = raw("PUT /kv/big HTTP/1.1\r\nContent-Type: application/octet-stream", above);
         assertThat(put.status()).as("PUT one byte above the limit").isEqualTo(413);
         assertProblem(put, "PUT above the limit");
-        RawHttp.Response chunked = RawHttp.exchangeChunked(node.port, "PUT /kv/big HTTP/1.1", above, 64 * 1024);
+        RawHttp.Response chunked = RawHttp.exchangeChunked(node.port(1), "PUT /kv/big HTTP/1.1", above, 64 * 1024);
         assertThat(chunked.status()).as("chunked PUT above the limit").isEqualTo(413);
         assertProblem(chunked, "chunked PUT above the limit");
         assertProblem(raw("PUT /kv/" + VICTIM + " HTTP/1.1", above), "PUT victim above the limit");
-        RawHttp.Response chunkedAtLimit = RawHttp.exchangeChunked(node.port, "PUT /kv/big-chunked HTTP/1.1", atLimit, 7 * 1024);
+        RawHttp.Response chunkedAtLimit = RawHttp.exchangeChunked(node.port(1), "PUT /kv/big-chunked HTTP/1.1", atLimit, 7 * 1024);
         assertThat(chunkedAtLimit.status()).as("chunked PUT at the limit, in 7 KiB chunks").isEqualTo(200);
         assertThat(raw("GET /kv/big-chunked HTTP/1.1").body()).as("the chunked value, byte for byte").isEqualTo(atLimit);
         RawHttp.Response get = raw("GET /kv/big HTTP/1.1");
@@ -269,7 +270,7 @@ class PublicApiHostileInputIntegrationTests {
         for (String query : List.of("x=%ZZ", "w=1&x=%G0", "=&w", "w=2&=", "r=%")) {
             for (String method : List.of("PUT", "DELETE", "GET", "HEAD")) {
                 String request = method + " /kv/" + VICTIM + "?" + query;
-                RawHttp.Response response = RawHttp.exchange(node.port, request + " HTTP/1.1",
+                RawHttp.Response response = RawHttp.exchange(node.port(1), request + " HTTP/1.1",
                         "overwritten?".getBytes(StandardCharsets.UTF_8), method.equals("HEAD"));
                 if (method.equals("HEAD")) {
                     assertThat(response.status()).as(request).isEqualTo(400);
@@ -309,7 +310,7 @@ class PublicApiHostileInputIntegrationTests {
             }
             byte[] body = method.equals("GET") || method.equals("HEAD") ? new byte[0] : randomBytes(random.nextInt(2048), i);
             String request = head.toString().replace("\r\n", " | ");
-            RawHttp.Response response = RawHttp.exchange(node.port, head.toString(), body, method.equals("HEAD"));
+            RawHttp.Response response = RawHttp.exchange(node.port(1), head.toString(), body, method.equals("HEAD"));
             if (response.status() >= 500) {
                 failures.add(response.status() + " for " + request);
             } else if (response.status() >= 400 && !method.equals("HEAD")
@@ -384,11 +385,11 @@ class PublicApiHostileInputIntegrationTests {
     }
 
     private static RawHttp.Response raw(String head, byte[] body) throws IOException {
-        return RawHttp.exchange(node.port, head, body);
+        return RawHttp.exchange(node.port(1), head, body);
     }
 
     private static RawHttp.Response raw(String head) throws IOException {
-        return RawHttp.exchange(node.port, head);
+        return RawHttp.exchange(node.port(1), head);
     }
 
     private static byte[] randomBytes(int size, long seed) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
 import dev.quorumkv.version.Version;
+import dev.quorumkv.support.TestCluster;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReplicaApiHostileInputIntegrationTests {
 
-    private static final String SECRET = "hostile-input-test-secret-0123456789";
+    private static final String SECRET = TestCluster.SECRET;
     private static final String VICTIM = "victim";
     private static final byte[] ORIGINAL = "original".getBytes(StandardCharsets.UTF_8);
     private static final byte[] EVIL = "evil".getBytes(StandardCharsets.UTF_8);
@@ -39,12 +40,12 @@ class ReplicaApiHostileInputIntegrationTests {
     @TempDir
     static Path storage;
 
-    private static InProcessNode node;
+    private static TestCluster node;
     private byte[] storedReplicaBody;
 
     @BeforeAll
     static void startNode() {
-        node = InProcessNode.withAbsentPeer(storage, SECRET);
+        node = TestCluster.of(storage).nodes(2).startOnly(1).start();
     }
 
     @AfterAll
@@ -56,7 +57,7 @@ class ReplicaApiHostileInputIntegrationTests {
 
     @BeforeEach
     void storeVictim() throws IOException {
-        RawHttp.Response put = RawHttp.exchange(node.port, "PUT /kv/" + VICTIM + "?w=1 HTTP/1.1", ORIGINAL);
+        RawHttp.Response put = RawHttp.exchange(node.port(1), "PUT /kv/" + VICTIM + "?w=1 HTTP/1.1", ORIGINAL);
         assertThat(put.status()).as("storing the victim with w=1 (the peer is absent)").isEqualTo(200);
         RawHttp.Response replica = internal("GET", VICTIM, "Bearer " + SECRET, new byte[0]);
         assertThat(replica.status()).as("GET /internal/replica with the secret").isEqualTo(200);
@@ -65,7 +66,7 @@ class ReplicaApiHostileInputIntegrationTests {
 
     @AfterEach
     void victimIsUnchanged() throws IOException {
-        RawHttp.Response get = RawHttp.exchange(node.port, "GET /kv/" + VICTIM + "?r=1 HTTP/1.1");
+        RawHttp.Response get = RawHttp.exchange(node.port(1), "GET /kv/" + VICTIM + "?r=1 HTTP/1.1");
         assertThat(get.status()).isEqualTo(200);
         assertThat(get.body()).as("the victim's value").isEqualTo(ORIGINAL);
         RawHttp.Response replica = internal("GET", VICTIM, "Bearer " + SECRET, new byte[0]);
@@ -76,7 +77,7 @@ class ReplicaApiHostileInputIntegrationTests {
     void wellFormedNewerBodyWithTheSecretIsStored() throws IOException {
         RawHttp.Response post = internal("POST", "control", "Bearer " + SECRET, newerBody());
         assertThat(post.status()).as("control: a valid replica write").isBetween(200, 299);
-        RawHttp.Response get = RawHttp.exchange(node.port, "GET /kv/control?r=1 HTTP/1.1");
+        RawHttp.Response get = RawHttp.exchange(node.port(1), "GET /kv/control?r=1 HTTP/1.1");
         assertThat(get.status()).isEqualTo(200);
         assertThat(get.body()).isEqualTo(EVIL);
     }
@@ -190,6 +191,6 @@ class ReplicaApiHostileInputIntegrationTests {
             throws IOException {
         String head = method + " /internal/replica/" + key + " HTTP/1.1\r\nContent-Type: application/octet-stream"
                 + (authorization == null ? "" : "\r\nAuthorization: " + authorization);
-        return RawHttp.exchange(node.port, head, body);
+        return RawHttp.exchange(node.port(1), head, body);
     }
 }

@@ -1,5 +1,6 @@
 package dev.quorumkv.reliability;
 
+import dev.quorumkv.support.TestCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,11 +45,11 @@ class SlowAndAbusiveClientsIntegrationTests {
     @TempDir
     static Path storage;
 
-    private static InProcessNode node;
+    private static TestCluster node;
 
     @BeforeAll
     static void startNode() {
-        node = InProcessNode.single(storage);
+        node = TestCluster.of(storage).singleNode().start();
     }
 
     @AfterAll
@@ -60,7 +62,7 @@ class SlowAndAbusiveClientsIntegrationTests {
     @Test
     void trickledAndOversizedRequestsDoNotStarveNormalClients() throws Exception {
         byte[] victimValue = "unchanged".getBytes(StandardCharsets.UTF_8);
-        assertThat(node.put("/kv/victim", victimValue).statusCode()).isEqualTo(200);
+        assertThat(node.putBytes(1, "/kv/victim", victimValue).statusCode()).isEqualTo(200);
 
         ExecutorService abusers = Executors.newFixedThreadPool(TRICKLERS + OVERSIZED_SENDERS);
         CountDownLatch abuseDone = new CountDownLatch(TRICKLERS + OVERSIZED_SENDERS);
@@ -96,9 +98,9 @@ class SlowAndAbusiveClientsIntegrationTests {
             while (pairs < MAX_NORMAL_PAIRS && (pairs < MIN_NORMAL_PAIRS || abuseDone.getCount() > 0)) {
                 String key = "normal" + (pairs % 20);
                 byte[] value = ("value " + pairs).getBytes(StandardCharsets.UTF_8);
-                HttpResponse<byte[]> put = node.send(HttpRequest.newBuilder(node.uri("/kv/" + key))
-                        .header("Content-Type", "text/plain").PUT(HttpRequest.BodyPublishers.ofByteArray(value)));
-                HttpResponse<byte[]> get = node.get("/kv/" + key);
+                HttpResponse<byte[]> put = node.sendForBytes(HttpRequest.newBuilder(node.uri(1, "/kv/" + key)).timeout(Duration.ofSeconds(20))
+                        .header("Content-Type", "text/plain").PUT(HttpRequest.BodyPublishers.ofByteArray(value)).build());
+                HttpResponse<byte[]> get = node.getBytes(1, "/kv/" + key);
                 if (put.statusCode() != 200 || get.statusCode() != 200 || !Arrays.equals(get.body(), value)) {
                     normalFailures.add("pair " + pairs + ": PUT " + put.statusCode() + ", GET " + get.statusCode());
                 }
@@ -116,7 +118,7 @@ class SlowAndAbusiveClientsIntegrationTests {
             assertThat(oversizedOutcomes).as("oversized bodies are refused with 413 or a closed connection")
                     .hasSize(OVERSIZED_SENDERS * OVERSIZED_ROUNDS).allMatch(o -> o.equals("413") || o.equals("closed"))
                     .contains("413");
-            HttpResponse<byte[]> victim = node.get("/kv/victim");
+            HttpResponse<byte[]> victim = node.getBytes(1, "/kv/victim");
             assertThat(victim.statusCode()).isEqualTo(200);
             assertThat(victim.body()).as("the key oversized bodies aimed at").isEqualTo(victimValue);
         } finally {
@@ -128,9 +130,9 @@ class SlowAndAbusiveClientsIntegrationTests {
     /** One valid PUT sent a byte at a time; returns the status, or "closed" if the node hung up. */
     private static String trickle(int id) {
         byte[] body = ("t".repeat(TRICKLE_BODY_BYTES)).getBytes(StandardCharsets.UTF_8);
-        byte[] head = RawHttp.head(node.port, "PUT /kv/trickle" + id + " HTTP/1.1\r\nContent-Type: text/plain",
+        byte[] head = RawHttp.head(node.port(1), "PUT /kv/trickle" + id + " HTTP/1.1\r\nContent-Type: text/plain",
                 body.length);
-        try (Socket socket = new Socket("127.0.0.1", node.port)) {
+        try (Socket socket = new Socket("127.0.0.1", node.port(1))) {
             socket.setSoTimeout(RawHttp.READ_TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
             for (byte[] part : List.of(head, body)) {
@@ -154,7 +156,7 @@ class SlowAndAbusiveClientsIntegrationTests {
         byte[] body = new byte[OVERSIZED_BYTES];
         new Random(seed).nextBytes(body);
         try {
-            return Integer.toString(RawHttp.exchange(node.port,
+            return Integer.toString(RawHttp.exchange(node.port(1),
                     "PUT /kv/victim HTTP/1.1\r\nContent-Type: application/octet-stream", body).status());
         } catch (IOException e) {
             return "closed";

@@ -7,82 +7,98 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import dev.quorumkv.QuorumKvApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.awaitility.Awaitility.await;
 
 /**
- * Real quorumkv nodes in this JVM: real HTTP on loopback, real RocksDB under a temp dir, each its own
- * Spring context. Nodes can be stopped (graceful) and started again on the same port and data, and can
- * run with a wall clock offset from the others. Nodes are numbered 1..size, ids node1..nodeN.
+ * The real-node fixture: quorumkv nodes with real HTTP on loopback and real RocksDB under a temp dir,
+ * numbered 1..size with ids node1..nodeN. Each node is reached by its peers through its own
+ * {@link FaultProxy} (the proxy's port is what the members list names), so a test can stop, kill, restart,
+ * hold and delay one replica while the others, and the test's own client, talk to it as usual.
+ *
+ * <p>Nodes run in this JVM, each its own Spring context (fast to start; a node can run with its wall clock
+ * offset from the others), or, for crash tests, as separate JVMs from the packaged jar, so that
+ * {@link #kill} is a real SIGKILL. An in-process kill cuts every peer connection at once and stops the
+ * node without a graceful drain; only a separate process shows what survives the process dying.
  */
 public final class TestCluster implements AutoCloseable {
 
     public static final String SECRET = "integration-test-secret";
+    private static final Duration START_LIMIT = Duration.ofSeconds(120);
+    /** Far above any answer a test expects; a hung node fails the test instead of hanging it. */
+    private static final Duration REQUEST_LIMIT = Duration.ofSeconds(30);
 
     private final Path dataRoot;
     private final int[] ports;
+    private final FaultProxy[] proxies;
     private final Duration[] clockOffsets;
-    private final List<String> extraArguments;
-    private final ConfigurableApplicationContext[] nodes;
+    private final List<String> arguments;
+    private final boolean singleNode;
+    private final boolean processes;
+    private final RunningNode[] nodes;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TestCluster(Path dataRoot, int size, Duration[] clockOffsets, List<String> extraArguments) {
-        this.dataRoot = dataRoot;
-        this.ports = IntStream.range(0, size).map(i -> freePort()).toArray();
-        this.clockOffsets = clockOffsets;
-        this.extraArguments = extraArguments;
-        this.nodes = new ConfigurableApplicationContext[size];
+    private TestCluster(Builder builder) {
+        this.dataRoot = builder.dataRoot;
+        this.ports = IntStream.range(0, builder.size).map(i -> freePort()).toArray();
+        this.proxies = Arrays.stream(ports).mapToObj(FaultProxy::start).toArray(FaultProxy[]::new);
+        this.clockOffsets = builder.clockOffsets;
+        this.arguments = List.copyOf(builder.arguments);
+        this.singleNode = builder.singleNode;
+        this.processes = builder.processes;
+        this.nodes = new RunningNode[builder.size];
     }
 
-    /** Starts {@code size} nodes; {@code arguments} are extra Spring arguments for every node. */
+    /** A cluster to describe, then {@link Builder#start()}. */
+    public static Builder of(Path dataRoot) {
+        return new Builder(dataRoot);
+    }
+
+    /** Starts {@code size} in-process nodes; {@code arguments} are extra Spring arguments for every node. */
     public static TestCluster start(Path dataRoot, int size, String... arguments) {
-        Duration[] noOffsets = new Duration[size];
-        Arrays.fill(noOffsets, Duration.ZERO);
-        return startWithClockOffsets(dataRoot, noOffsets, arguments);
+        return of(dataRoot).nodes(size).arguments(arguments).start();
     }
 
-    /** Starts one node per offset; node i's wall clock runs {@code offsets[i-1]} ahead (or behind). */
+    /** Starts one in-process node per offset; node i's wall clock runs {@code offsets[i-1]} ahead (or behind). */
     public static TestCluster startWithClockOffsets(Path dataRoot, Duration[] offsets, String... arguments) {
-        TestCluster cluster = new TestCluster(dataRoot, offsets.length, offsets, List.of(arguments));
-        try {
-            for (int node = 1; node <= offsets.length; node++) {
-                cluster.startNode(node);
-            }
-            cluster.awaitAllPeersUp();
-        }
-        catch (RuntimeException ex) {
-            cluster.close();
-            throw ex;
-        }
-        return cluster;
+        return of(dataRoot).clockOffsets(offsets).arguments(arguments).start();
     }
 
     public int size() {
         return nodes.length;
     }
 
+    /** Where the test's client reaches the node: directly, never through its proxy. */
     public String url(int node) {
         return "http://127.0.0.1:" + ports[node - 1];
     }
 
-    public String id(int node) {
-        return "node" + node;
+    public int port(int node) {
+        return ports[node - 1];
     }
 
-    public ConfigurableApplicationContext context(int node) {
-        return nodes[node - 1];
+    public URI uri(int node, String rawPathAndQuery) {
+        return URI.create(url(node) + rawPathAndQuery);
+    }
+
+    public String id(int node) {
+        return "node" + node;
     }
 
     public boolean isRunning(int node) {
@@ -91,33 +107,56 @@ public final class TestCluster implements AutoCloseable {
 
     /** Graceful stop, as SIGTERM would: in-flight requests finish, storage closes cleanly. */
     public void stopNode(int node) {
-        ConfigurableApplicationContext context = nodes[node - 1];
+        RunningNode running = nodes[node - 1];
         nodes[node - 1] = null;
-        if (context != null) {
-            context.close();
+        if (running != null) {
+            running.stop();
         }
     }
 
-    public void startNode(int node) {
-        if (nodes[node - 1] != null) {
-            return;
+    /**
+     * A crash: every peer connection to the node is reset at once and it stops without draining anything.
+     * For separate processes a SIGKILL; in process the context is closed after its server was stopped.
+     */
+    public void kill(int node) {
+        proxies[node - 1].refuse();
+        RunningNode running = nodes[node - 1];
+        nodes[node - 1] = null;
+        if (running != null) {
+            running.kill();
         }
-        List<String> arguments = new ArrayList<>(List.of(
-                "--server.port=" + ports[node - 1],
-                "--server.address=127.0.0.1",
-                "--quorumkv.node-id=" + id(node),
-                "--quorumkv.cluster.members=" + members(),
-                "--quorumkv.cluster.secret=" + SECRET,
-                "--quorumkv.cluster.probe-interval=100ms",
-                "--quorumkv.storage.dir=" + dataRoot.resolve(id(node)),
-                "--spring.main.banner-mode=off",
-                "--logging.level.root=WARN",
-                "--logging.level.dev.quorumkv=INFO"));
-        arguments.addAll(extraArguments);
-        Clock clock = Clock.offset(Clock.systemUTC(), clockOffsets[node - 1]);
-        nodes[node - 1] = new SpringApplicationBuilder(QuorumKvApplication.class)
-                .initializers(context -> context.getBeanFactory().registerSingleton("testWallClock", clock))
-                .run(arguments.toArray(String[]::new));
+    }
+
+    /** Starts the node (again) on its port and data; peers reach it normally again. */
+    public void startNode(int node) {
+        proxies[node - 1].pass();
+        if (nodes[node - 1] == null) {
+            nodes[node - 1] = processes ? startProcess(node) : startInProcess(node);
+        }
+    }
+
+    /** Starts every node not running, then waits until each sees every other as up. */
+    public void startAll() {
+        for (int node = 1; node <= size(); node++) {
+            startNode(node);
+        }
+        awaitAllReady();
+        awaitAllPeersUp();
+    }
+
+    /** Peer calls to the node wait, unanswered, until {@link #release}: a paused replica. */
+    public void hold(int node) {
+        proxies[node - 1].hold();
+    }
+
+    /** Peer calls to the node reach it {@code delay} late: a slow replica. */
+    public void delay(int node, Duration delay) {
+        proxies[node - 1].delay(delay);
+    }
+
+    /** Ends a hold or delay; held calls reach the node now, in order. */
+    public void release(int node) {
+        proxies[node - 1].pass();
     }
 
     /** Waits until every running node sees every other running node as up (after probes). */
@@ -139,13 +178,26 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public HttpResponse<String> get(int node, String path) {
-        return send(HttpRequest.newBuilder(URI.create(url(node) + path)).GET().build());
+        return send(HttpRequest.newBuilder(uri(node, path)).timeout(REQUEST_LIMIT).GET().build());
     }
 
     public HttpResponse<String> put(int node, String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create(url(node) + path))
+        return send(HttpRequest.newBuilder(uri(node, path)).timeout(REQUEST_LIMIT)
                 .header("Content-Type", "text/plain")
                 .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    public HttpResponse<byte[]> getBytes(int node, String path) {
+        return sendForBytes(HttpRequest.newBuilder(uri(node, path)).timeout(REQUEST_LIMIT).GET().build());
+    }
+
+    public HttpResponse<byte[]> putBytes(int node, String path, byte[] body) {
+        return sendForBytes(HttpRequest.newBuilder(uri(node, path)).timeout(REQUEST_LIMIT).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
+    /** The test's own HTTP client, for asynchronous calls. */
+    public HttpClient client() {
+        return http;
     }
 
     public HttpResponse<String> send(HttpRequest request) {
@@ -174,10 +226,123 @@ public final class TestCluster implements AutoCloseable {
         for (int node = 1; node <= size(); node++) {
             stopNode(node);
         }
+        Arrays.stream(proxies).forEach(FaultProxy::close);
     }
 
+    private List<String> nodeArguments(int node) {
+        List<String> all = new ArrayList<>(List.of(
+                "--server.port=" + ports[node - 1],
+                "--server.address=127.0.0.1",
+                "--quorumkv.node-id=" + id(node),
+                "--quorumkv.storage.dir=" + dataRoot.resolve(id(node)),
+                "--spring.main.banner-mode=off",
+                "--logging.level.root=WARN",
+                "--logging.level.dev.quorumkv=INFO"));
+        if (!singleNode) {
+            all.add("--quorumkv.cluster.members=" + members());
+            all.add("--quorumkv.cluster.secret=" + SECRET);
+            all.add("--quorumkv.cluster.probe-interval=100ms");
+        }
+        all.addAll(arguments);
+        return all;
+    }
+
+    private RunningNode startInProcess(int node) {
+        Clock clock = Clock.offset(Clock.systemUTC(), clockOffsets[node - 1]);
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(QuorumKvApplication.class)
+                .initializers(initializing -> initializing.getBeanFactory().registerSingleton("testWallClock", clock))
+                .run(nodeArguments(node).toArray(String[]::new));
+        return new RunningNode() {
+            @Override
+            public void stop() {
+                context.close();
+            }
+
+            @Override
+            public void kill() {
+                ((WebServerApplicationContext) context).getWebServer().stop();
+                context.close();
+            }
+        };
+    }
+
+    private RunningNode startProcess(int node) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", packagedJar().toString()));
+        command.addAll(nodeArguments(node));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dataRoot.resolve(id(node) + ".log").toFile()))
+                    .start();
+            return new RunningNode() {
+                @Override
+                public void stop() {
+                    process.destroy();
+                    awaitExit(process);
+                }
+
+                @Override
+                public void kill() {
+                    process.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no flush
+                    awaitExit(process);
+                }
+
+                @Override
+                public boolean isAlive() {
+                    return process.isAlive();
+                }
+            };
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Every running node answers ready; a separate process that died on the way fails at once. */
+    private void awaitAllReady() {
+        for (int node = 1; node <= size(); node++) {
+            RunningNode running = nodes[node - 1];
+            if (running == null) {
+                continue;
+            }
+            int which = node;
+            await().atMost(START_LIMIT).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+                if (!running.isAlive()) {
+                    throw new AssertionError(id(which) + " exited while starting; see " + dataRoot.resolve(id(which) + ".log"));
+                }
+                return get(which, "/readyz").statusCode() == 200;
+            });
+        }
+    }
+
+    private static void awaitExit(Process process) {
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Path packagedJar() {
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            List<Path> jars = files.filter(path -> path.getFileName().toString().matches("quorumkv-.*\\.jar")).toList();
+            if (jars.size() != 1) {
+                throw new IllegalStateException("expected the packaged jar in target/ (run after mvn package), found " + jars);
+            }
+            return jars.get(0).toAbsolutePath();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Peers reach each node through its proxy. */
     private String members() {
-        return IntStream.rangeClosed(1, size()).mapToObj(node -> id(node) + "=" + url(node)).collect(Collectors.joining(","));
+        return IntStream.rangeClosed(1, size()).mapToObj(node -> id(node) + "=http://127.0.0.1:" + proxies[node - 1].port())
+                .collect(Collectors.joining(","));
     }
 
     private static int freePort() {
@@ -187,6 +352,94 @@ public final class TestCluster implements AutoCloseable {
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** One started node, however it runs. */
+    private interface RunningNode {
+
+        void stop();
+
+        void kill();
+
+        default boolean isAlive() {
+            return true;
+        }
+    }
+
+    /** What to start: how many members, which of them, how they run. */
+    public static final class Builder {
+
+        private final Path dataRoot;
+        private int size = 3;
+        private int[] started;
+        private Duration[] clockOffsets;
+        private final List<String> arguments = new ArrayList<>();
+        private boolean singleNode;
+        private boolean processes;
+
+        private Builder(Path dataRoot) {
+            this.dataRoot = dataRoot;
+        }
+
+        public Builder nodes(int size) {
+            this.size = size;
+            return this;
+        }
+
+        /** Only these nodes start; the others are members that never answer (an absent peer). */
+        public Builder startOnly(int... nodes) {
+            this.started = nodes.clone();
+            return this;
+        }
+
+        /** One node per offset, its wall clock running that far ahead (or behind). In process only. */
+        public Builder clockOffsets(Duration... offsets) {
+            this.size = offsets.length;
+            this.clockOffsets = offsets.clone();
+            return this;
+        }
+
+        public Builder arguments(String... more) {
+            arguments.addAll(List.of(more));
+            return this;
+        }
+
+        /** One node with no members list and no secret: the single-node store anyone gets by default. */
+        public Builder singleNode() {
+            this.size = 1;
+            this.singleNode = true;
+            return this;
+        }
+
+        /** Each node a separate JVM from the packaged jar (target/quorumkv-*.jar): kill is a real SIGKILL. */
+        public Builder separateProcesses() {
+            this.processes = true;
+            return this;
+        }
+
+        public TestCluster start() {
+            if (clockOffsets == null) {
+                clockOffsets = new Duration[size];
+                Arrays.fill(clockOffsets, Duration.ZERO);
+            }
+            else if (processes) {
+                throw new IllegalStateException("clock offsets need in-process nodes");
+            }
+            TestCluster cluster = new TestCluster(this);
+            try {
+                int[] which = started != null ? started : IntStream.rangeClosed(1, size).toArray();
+                for (int node : which) {
+                    cluster.startNode(node);
+                }
+                cluster.awaitAllReady();
+                cluster.awaitAllPeersUp();
+            }
+            catch (RuntimeException | Error ex) {
+                cluster.close();
+                throw ex;
+            }
+            return cluster;
         }
     }
 }
