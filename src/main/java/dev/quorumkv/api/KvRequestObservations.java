@@ -9,7 +9,8 @@ import org.springframework.http.server.observation.ServerRequestObservationConte
  * Keeps {@code /kv} requests out of Spring's generic {@code http.server.requests} observation. The client
  * API is measured by its own meters ({@code quorumkv.writes}, {@code quorumkv.write.latency},
  * {@code quorumkv.reads}, ...: every outcome, invalid input included), so the generic timer only repeated
- * them, at about a tenth of the nodes' CPU per write (measured, see docs/benchmarks.md). Actuator and the
+ * them: the filters ahead of the API were 6% of a node's profile samples under write load, though the saving
+ * measured within noise (docs/benchmarks.md, "What each optimisation gained"). Actuator and the
  * internal replica API are still observed.
  */
 @Configuration(proxyBeanMethods = false)

@@ -42,7 +42,7 @@ public abstract sealed class QuorumFailedException extends RuntimeException
     }
 
     /** The failure of an operation, typed by it. */
-    static QuorumFailedException of(Operation operation, Reason reason, int acks, int required, int n, Map<String, String> causes) {
+    public static QuorumFailedException of(Operation operation, Reason reason, int acks, int required, int n, Map<String, String> causes) {
         return operation == Operation.WRITE
                 ? new WriteQuorumFailedException(reason, acks, required, n, causes)
                 : new ReadQuorumFailedException(reason, acks, required, n, causes);

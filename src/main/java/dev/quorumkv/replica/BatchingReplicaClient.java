@@ -19,8 +19,8 @@ import dev.quorumkv.time.TimeSource;
  * {@link PeerCallQueue} (see there for when a call leaves). A lone request travels alone through the
  * single-key call; requests that queued behind a call in flight travel as one batch. Reads need this as
  * much as writes: a coordinator asks all N replicas, so unbatched reads to a peer that has fallen behind
- * pile up there faster than it can answer them, long after the quorum stopped waiting (measured: 67% and
- * 74% of two nodes' reads of the third timed out in one GET run, see docs/benchmarks.md). Probes pass straight through.
+ * pile up there faster than it can answer them, long after the quorum stopped waiting (measured before reads were
+ * batched: two thirds of two nodes' reads of the third timed out in one GET run). Probes pass straight through.
  */
 class BatchingReplicaClient implements ReplicaClient {
 

@@ -186,7 +186,7 @@ class ClusterIntegrationTests {
     @Test
     void infoShowsTheQuorumAndHealthShowsPeersAndStorage() {
         String info = cluster.get(1, "/actuator/info").body();
-        assertThat(info).contains("\"n\":3", "\"w\":2", "\"r\":2", "\"consistency\":\"strong\"", "\"node1\":\"" + cluster.url(1) + "\"");
+        assertThat(info).contains("\"n\":3", "\"w\":2", "\"r\":2", "\"consistency\":\"strong\"", "\"node1\":\"" + cluster.memberUrl(1) + "\"");
 
         String health = cluster.get(2, "/actuator/health").body();
         assertThat(health).contains("\"peers\"", "\"node1\":\"UP\"", "\"node3\":\"UP\"", "\"storage\"", "\"engine\":\"rocksdb\"");

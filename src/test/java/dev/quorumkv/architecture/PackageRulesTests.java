@@ -59,8 +59,8 @@ class PackageRulesTests {
             .should().dependOnClassesThat().resideInAnyPackage(
                     "jakarta.servlet..", "org.springframework.http..", "org.springframework.web..", "reactor..",
                     "io.netty..", "org.apache.catalina..", "org.apache.tomcat..", "org.rocksdb..")
-            .because("the coordinator depends on its ports (ReplicaClient, ReplicaStore, TimeSource), never on HTTP, "
-                    + "servlets, WebClient or RocksDB");
+            .because("the quorum logic depends on its ports (ReplicaClient, TimeSource) and the storage port's values, "
+                    + "never on HTTP, servlets, WebClient or RocksDB");
 
     /** Only the RocksDB adapter touches RocksDB. */
     @ArchTest

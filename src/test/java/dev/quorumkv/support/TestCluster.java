@@ -89,6 +89,11 @@ public final class TestCluster implements AutoCloseable {
         return "http://127.0.0.1:" + ports[node - 1];
     }
 
+    /** Where peers reach the node, as the members list names it: its proxy. */
+    public String memberUrl(int node) {
+        return "http://127.0.0.1:" + proxies[node - 1].port();
+    }
+
     public int port(int node) {
         return ports[node - 1];
     }
@@ -341,7 +346,7 @@ public final class TestCluster implements AutoCloseable {
 
     /** Peers reach each node through its proxy. */
     private String members() {
-        return IntStream.rangeClosed(1, size()).mapToObj(node -> id(node) + "=http://127.0.0.1:" + proxies[node - 1].port())
+        return IntStream.rangeClosed(1, size()).mapToObj(node -> id(node) + "=" + memberUrl(node))
                 .collect(Collectors.joining(","));
     }
 
