@@ -14,7 +14,7 @@ import org.springframework.core.io.ClassPathResource;
 /**
  * The OpenAPI document springdoc serves at {@code /v3/api-docs} (and Swagger UI at {@code /swagger-ui.html}):
  * the hand-written {@code openapi/quorumkv.yaml}, as it is. It cannot be introspected, because
- * {@link KvFastPathFilter} serves {@code /kv} outside Spring MVC; and what springdoc can introspect
+ * {@link KvRawPathFilter} serves {@code /kv} outside Spring MVC; and what springdoc can introspect
  * ({@code /internal/replica}, for peers only, and {@code /error}) must not appear in it.
  * <p>
  * So the file replaces whatever springdoc has built, once springdoc is done. It is not given to springdoc

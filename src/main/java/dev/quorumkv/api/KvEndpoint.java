@@ -24,7 +24,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
 /**
- * The client API, {@code /kv/{key}}, served on the fast path ({@link KvFastPathFilter}). Whichever node a
+ * The client API, {@code /kv/{key}}, entered by its raw path ({@link KvRawPathFilter}). Whichever node a
  * request reaches coordinates it; answers are asynchronous (no request thread waits for replicas) and
  * written by {@link AsyncResponder}, errors included, as RFC 9457 problems. Everything in the request is
  * validated before anything is stamped or sent, so bad input never changes stored data; each refusal is

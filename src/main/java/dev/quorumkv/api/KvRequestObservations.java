@@ -19,6 +19,6 @@ class KvRequestObservations {
     @Bean
     ObservationPredicate kvRequestsMeasuredByQuorumMeters() {
         return (name, context) -> !(context instanceof ServerRequestObservationContext server
-                && KvFastPathFilter.isKvPath(server.getCarrier().getRequestURI()));
+                && KvRawPathFilter.isKvPath(server.getCarrier().getRequestURI()));
     }
 }

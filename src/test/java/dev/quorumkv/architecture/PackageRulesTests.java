@@ -14,7 +14,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * The package layering of docs/architecture.md, pinned. From the top:
  * <pre>
  *   system                      Spring and Tomcat wiring, error pages       imported by nobody
- *   api                         HTTP in: /kv (fast path), /internal/replica
+ *   api                         HTTP in: /kv (by raw path), /internal/replica
  *   replica                     this node as a replica, and peers over WebClient: implement coordinator.ReplicaClient
  *   storage.rocksdb             RocksDB: implements storage.ReplicaStore    imported by nobody
  *   coordinator                 the quorum logic; owns its port ReplicaClient

@@ -12,27 +12,26 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
- * The client API's fast path: every {@code /kv} request is served here, at the end of the filter chain, by
- * {@link KvEndpoint}, instead of going on to Spring MVC's DispatcherServlet. Everything else (actuator,
- * {@code /internal/replica}, errors) goes on to Spring MVC.
+ * The client API's entry: every request whose raw path is under {@code /kv} is served here, at the end of
+ * the filter chain, by {@link KvEndpoint}, instead of going on to Spring MVC's DispatcherServlet. Everything
+ * else (actuator, {@code /internal/replica}, errors) goes on to Spring MVC.
  *
- * <p>Why (the one place this reason is kept; docs/architecture.md points here): per request the dispatcher
- * does handler lookup, argument resolution, locale and request contexts and exception resolution, and a
- * profile of node1 at 64 connections showed that costing more than the quorum write under it; the path
- * around it measured less CPU per write side by side (docs/benchmarks.md, "What each optimisation
- * gained"). What still runs first: the container's filters, {@code system.MalformedPathFilter}, and the
+ * <p>Why (the one place this reason is kept; docs/architecture.md points here): keys are read from the raw
+ * path, and only a filter sees every raw path. The container maps servlets, and Spring MVC its handlers, by
+ * the normalized path, where a key such as {@code %2E%2E}, {@code %2E} or {@code a;b} would disappear or
+ * change. It was first introduced as a fast path, when a profile showed the dispatcher's per-request work
+ * costing more than the quorum write under it; measured again side by side with the same endpoint behind
+ * the dispatcher, the difference was within the run-to-run noise (docs/benchmarks.md), so correctness is
+ * what keeps it. What still runs first: the container's filters, {@code system.MalformedPathFilter}, and the
  * {@code http.server.requests} observation, which leaves {@code /kv} out ({@link KvRequestObservations}).
- *
- * <p>It routes by the raw path, as {@link KeyDecoder} reads keys, rather than by a servlet mapping, because
- * the container maps servlets by the normalized path and a key such as {@code %2E%2E} would normalize away.
  */
 @Component
 @Order(Ordered.LOWEST_PRECEDENCE)
-class KvFastPathFilter extends HttpFilter {
+class KvRawPathFilter extends HttpFilter {
 
     private final KvEndpoint endpoint;
 
-    KvFastPathFilter(KvEndpoint endpoint) {
+    KvRawPathFilter(KvEndpoint endpoint) {
         this.endpoint = endpoint;
     }
 
