@@ -1,13 +1,44 @@
 package dev.quorumkv.api;
 
+import java.io.IOException;
+
+import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.ClusterProperties;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 @Configuration(proxyBeanMethods = false)
 class InternalApiConfiguration {
+
+    /**
+     * Every internal answer and every readiness probe carries this node's wall clock, from which peers
+     * measure their offset to it ({@link ClockOffsets}); set before the handler runs, so a refusal carries
+     * it too.
+     */
+    @Bean
+    FilterRegistrationBean<OncePerRequestFilter> clockTimeHeader(ClockOffsets clockOffsets) {
+        OncePerRequestFilter filter = new OncePerRequestFilter() {
+            @Override
+            protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                    throws ServletException, IOException {
+                response.setHeader(ClockOffsets.TIME_HEADER, Long.toString(clockOffsets.wallMillis()));
+                chain.doFilter(request, response);
+            }
+        };
+        FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(filter);
+        registration.addUrlPatterns("/internal/*", "/readyz");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
 
     /** Every /internal call needs the cluster secret. */
     @Bean

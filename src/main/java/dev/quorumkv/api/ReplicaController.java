@@ -6,6 +6,7 @@ import dev.quorumkv.replica.LocalReplica;
 import dev.quorumkv.replica.ReplicaBatchCodec;
 import dev.quorumkv.storage.Keys;
 import dev.quorumkv.storage.VersionedCodec;
+import dev.quorumkv.version.Version;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -16,9 +17,10 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The internal replica API ({@link InternalApi}), for peers only: the cluster secret is checked before this
- * runs ({@link ClusterSecretInterceptor}). POST acks (204) only once the write is in the write-ahead log,
- * whether it was applied or this replica already held a newer version: either way the replica now holds at
- * least that version. Failures are answered by {@link InternalApiExceptionHandler}.
+ * runs ({@link ClusterSecretInterceptor}). POST answers only once the write is in the write-ahead log: 204
+ * when the replica holds the write itself, 200 naming the newer version it holds instead (a write stamped
+ * behind it, which the coordinator must re-stamp rather than count). Failures are answered by
+ * {@link InternalApiExceptionHandler}.
  */
 @RestController
 class ReplicaController {
@@ -32,18 +34,23 @@ class ReplicaController {
     }
 
     @PostMapping(InternalApi.KEY_PATH)
-    ResponseEntity<Void> write(@PathVariable String key, HttpServletRequest request) {
+    ResponseEntity<String> write(@PathVariable String key, HttpServletRequest request) {
         Keys.requireValid(key);
         var value = VersionedCodec.decode(RequestBodies.read(request, maxBodyBytes));
-        replica.write(key, value);
-        return ResponseEntity.noContent().build();
+        Version held = replica.write(key, value);
+        return held.isNewerThan(value.version())
+                ? ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(held.toString())
+                : ResponseEntity.noContent().build();
     }
 
     /** Several writes from one coordinator in one call; validated whole first. */
     @PostMapping(InternalApi.WRITE_BATCH_PATH)
-    ResponseEntity<Void> writeBatch(HttpServletRequest request) {
-        replica.writeAll(ReplicaBatchCodec.decode(RequestBodies.read(request, maxBodyBytes)));
-        return ResponseEntity.noContent().build();
+    ResponseEntity<byte[]> writeBatch(HttpServletRequest request) {
+        var writes = ReplicaBatchCodec.decode(RequestBodies.read(request, maxBodyBytes));
+        byte[] shadowed = ReplicaBatchCodec.encodeShadowed(writes, replica.writeAll(writes));
+        return shadowed == null
+                ? ResponseEntity.noContent().build()
+                : ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(shadowed);
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.quorumkv.cluster;
 import dev.quorumkv.InvalidConfigurationException;
 import dev.quorumkv.QuorumKvProperties;
 import dev.quorumkv.time.TimeSource;
+import dev.quorumkv.version.ClockProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -22,6 +24,16 @@ class ClusterConfiguration {
     @Bean
     FailureDetector failureDetector(Cluster cluster, ClusterProperties properties, TimeSource time) {
         return new FailureDetector(cluster.self(), cluster.members(), properties.failureThreshold(), time);
+    }
+
+    @Bean
+    ClockOffsets clockOffsets(Cluster cluster, TimeSource time, ClockProperties properties, MeterRegistry registry) {
+        return new ClockOffsets(cluster.peers(), time, properties.maxOffset(), registry);
+    }
+
+    @Bean("clock")
+    ClockHealthIndicator clockHealthIndicator(ClockOffsets offsets) {
+        return new ClockHealthIndicator(offsets);
     }
 
     @Bean("peers")

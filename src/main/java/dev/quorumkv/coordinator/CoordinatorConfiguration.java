@@ -1,10 +1,12 @@
 package dev.quorumkv.coordinator;
 
+import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.ClusterProperties;
 import dev.quorumkv.cluster.FailureDetector;
 import dev.quorumkv.time.TimeSource;
 import dev.quorumkv.version.ClockProperties;
+import dev.quorumkv.version.ClockStateStore;
 import dev.quorumkv.version.HybridLogicalClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
@@ -20,8 +22,9 @@ class CoordinatorConfiguration {
 
     /** The clock this node stamps versions with as a coordinator, and moves forward as a replica. */
     @Bean
-    HybridLogicalClock hybridLogicalClock(Cluster cluster, TimeSource time, ClockProperties properties) {
-        return new HybridLogicalClock(cluster.self().id(), time, properties.maxContextAhead());
+    HybridLogicalClock hybridLogicalClock(Cluster cluster, TimeSource time, ClockProperties properties,
+            ClockStateStore stateStore) {
+        return new HybridLogicalClock(cluster.self().id(), time, properties.maxContextAhead(), stateStore);
     }
 
     @Bean
@@ -36,9 +39,9 @@ class CoordinatorConfiguration {
     }
 
     @Bean
-    QuorumWriteService quorumWriteService(Cluster cluster, Quorum quorum, HybridLogicalClock clock,
+    QuorumWriteService quorumWriteService(Cluster cluster, Quorum quorum, HybridLogicalClock clock, ClockOffsets clockOffsets,
             ReplicaClient replicaClient, ReplicaFanOut fanOut, CoordinatorMetrics metrics) {
-        return new QuorumWriteService(cluster, quorum, clock, replicaClient, fanOut, metrics);
+        return new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicaClient, fanOut, metrics);
     }
 
     @Bean
@@ -48,8 +51,8 @@ class CoordinatorConfiguration {
     }
 
     @Bean
-    PeerProber peerProber(Cluster cluster, FailureDetector failureDetector, ReplicaClient replicaClient,
-            TimeSource time, ClusterProperties properties) {
-        return new PeerProber(cluster, failureDetector, replicaClient, time, properties.probeInterval());
+    PeerProber peerProber(Cluster cluster, FailureDetector failureDetector, ClockOffsets clockOffsets,
+            ReplicaClient replicaClient, TimeSource time, ClusterProperties properties) {
+        return new PeerProber(cluster, failureDetector, clockOffsets::needsSample, replicaClient, time, properties.probeInterval());
     }
 }

@@ -32,6 +32,7 @@ public class CoordinatorMetrics {
     private final DistributionSummary writeAcks;
     private final Counter underReplicated;
     private final Counter readRepairs;
+    private final Counter restamped;
     /** Per member id, resolved once: the hot path looks meters up without building tag or key strings. */
     private final Map<String, PeerMeters> peers = new HashMap<>();
     private final TimeSource time;
@@ -59,6 +60,9 @@ public class CoordinatorMetrics {
                 .description("Replica acks a write had when it was answered").register(registry);
         underReplicated = Counter.builder("quorumkv.write.under_replicated")
                 .description("Writes that reached fewer than N replicas once every replica had answered or timed out")
+                .register(registry);
+        restamped = Counter.builder("quorumkv.write.restamped")
+                .description("Writes stamped again past a newer version a replica held (a clock that ran ahead)")
                 .register(registry);
         readRepairs = Counter.builder("quorumkv.read.repairs")
                 .description("Stale or missing replicas sent the newest version after a read").register(registry);
@@ -108,6 +112,10 @@ public class CoordinatorMetrics {
 
     void underReplicated() {
         underReplicated.increment();
+    }
+
+    void restamped() {
+        restamped.increment();
     }
 
     void readRepair() {

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
+import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.FailureDetector;
 import dev.quorumkv.cluster.Member;
@@ -14,22 +16,27 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Probes every peer the failure detector has marked down, every {@code interval}, until it answers ready:
- * requests then use it again without any of them paying for the attempt. One probe per peer at a time.
- * Runs from start to stop of the application context.
+ * requests then use it again without any of them paying for the attempt. Peers that are up are probed too
+ * when no call has measured their clock offset for a while, so a node with no traffic still knows whether
+ * its clock can be trusted. One probe per peer at a time. Runs from start to stop of the application context.
  */
 class PeerProber implements SmartLifecycle {
 
     private final Cluster cluster;
     private final FailureDetector failureDetector;
+    private final Predicate<Member> needsClockSample;
     private final ReplicaClient client;
     private final TimeSource time;
     private final Duration interval;
     private final Set<Member> probing = ConcurrentHashMap.newKeySet();
     private volatile Scheduled next;
 
-    PeerProber(Cluster cluster, FailureDetector failureDetector, ReplicaClient client, TimeSource time, Duration interval) {
+    /** @param needsClockSample whether a peer that is up should be probed for a clock sample ({@link ClockOffsets#needsSample}) */
+    PeerProber(Cluster cluster, FailureDetector failureDetector, Predicate<Member> needsClockSample, ReplicaClient client,
+            TimeSource time, Duration interval) {
         this.cluster = cluster;
         this.failureDetector = failureDetector;
+        this.needsClockSample = needsClockSample;
         this.client = client;
         this.time = time;
         this.interval = interval;
@@ -57,7 +64,7 @@ class PeerProber implements SmartLifecycle {
 
     private void probeAndReschedule() {
         try {
-            probeDownPeers();
+            probePeers();
         }
         finally {
             synchronized (this) {
@@ -68,12 +75,13 @@ class PeerProber implements SmartLifecycle {
         }
     }
 
-    void probeDownPeers() {
+    void probePeers() {
         for (Member peer : cluster.peers()) {
-            if (!failureDetector.isUp(peer) && probing.add(peer)) {
+            boolean down = !failureDetector.isUp(peer);
+            if ((down || needsClockSample.test(peer)) && probing.add(peer)) {
                 probe(peer).whenComplete((ok, failure) -> {
                     probing.remove(peer);
-                    if (failure == null) {
+                    if (failure == null && down) {
                         failureDetector.recordSuccess(peer);
                     }
                 });

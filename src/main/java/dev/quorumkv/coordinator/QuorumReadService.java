@@ -82,7 +82,7 @@ public class QuorumReadService {
                 throw new CompletionException(quorumFailure);
             }
             Optional<Versioned> newest = newest(replies);
-            newest.ifPresent(found -> clock.observe(found.version()));
+            newest.ifPresent(found -> clock.observeIfPlausible(found.version()));
             ReadResult result = new ReadResult(key, newest, replies.size(), r, preferenceList.size());
             metrics.read(result.found() ? ReadOutcome.SUCCESS : ReadOutcome.NOT_FOUND, start);
             return result;

@@ -1,24 +1,37 @@
 package dev.quorumkv.coordinator;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import dev.quorumkv.InvalidInputException;
+import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.coordinator.CoordinatorMetrics.WriteOutcome;
+import dev.quorumkv.coordinator.QuorumFailedException.Reason;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.version.HybridLogicalClock;
 import dev.quorumkv.version.Version;
+import dev.quorumkv.version.VersionTooFarAheadException;
 
 /**
  * Coordinates a client's write: pick the key's N replicas, stamp a version, send to all at once, answer
  * at W acks or fail as soon as W is out of reach. No rollback: a failed write may have reached some
  * replicas, and the writes still in flight are left to land.
+ * <p>
+ * An acknowledged write is never silently shadowed (DESIGN.md, the write path, item 6): a replica answers
+ * with the version it holds, and one holding a newer version (stamped by a clock that ran ahead) does not
+ * count toward W. When any replica reports one, the write is stamped again past it and sent again, at
+ * most {@value #MAX_RESTAMPS} times. A node whose own clock is off from most of its peers coordinates no
+ * writes at all ({@link ClockOffsets}).
  */
 public class QuorumWriteService {
+
+    /** Each round moves the clock past every version reported, so a second one is already rare. */
+    static final int MAX_RESTAMPS = 2;
 
     /** An acknowledged write. */
     public record WriteResult(String key, Version version, int acks, int w, int n) {
@@ -27,15 +40,17 @@ public class QuorumWriteService {
     private final Cluster cluster;
     private final Quorum quorum;
     private final HybridLogicalClock clock;
+    private final ClockOffsets clockOffsets;
     private final ReplicaClient replicas;
     private final ReplicaFanOut fanOut;
     private final CoordinatorMetrics metrics;
 
-    QuorumWriteService(Cluster cluster, Quorum quorum, HybridLogicalClock clock, ReplicaClient replicas,
-            ReplicaFanOut fanOut, CoordinatorMetrics metrics) {
+    QuorumWriteService(Cluster cluster, Quorum quorum, HybridLogicalClock clock, ClockOffsets clockOffsets,
+            ReplicaClient replicas, ReplicaFanOut fanOut, CoordinatorMetrics metrics) {
         this.cluster = cluster;
         this.quorum = quorum;
         this.clock = clock;
+        this.clockOffsets = clockOffsets;
         this.replicas = replicas;
         this.fanOut = fanOut;
         this.metrics = metrics;
@@ -71,12 +86,33 @@ public class QuorumWriteService {
         }
         long start = metrics.start();
         List<Member> preferenceList = cluster.preferenceList(key, quorum.n());
-        QuorumCollector<Void> collector;
+        if (!clockOffsets.trusted()) {
+            metrics.write(WriteOutcome.UNAVAILABLE, 0, start);
+            return CompletableFuture.failedFuture(QuorumFailedException.of(Operation.WRITE, Reason.UNAVAILABLE, 0, w,
+                    preferenceList.size(), Map.of(cluster.self().id(), "this node's clock is more than "
+                            + clockOffsets.maxOffset().toMillis() + " ms away from most of its peers; write through another node")));
+        }
+        return attempt(new Attempt(key, w, preferenceList, stamped, start), value, MAX_RESTAMPS);
+    }
+
+    private record Attempt(String key, int w, List<Member> replicas, Function<Version, Versioned> stamped, long start) {
+    }
+
+    private CompletableFuture<WriteResult> attempt(Attempt write, Versioned value, int restampsLeft) {
+        AtomicReference<Version> newestShadow = new AtomicReference<>();
+        QuorumCollector<Version> collector;
         try {
-            collector = fanOut.send(preferenceList, w, Operation.WRITE, replica -> replicas.write(replica, key, value));
+            collector = fanOut.send(write.replicas(), write.w(), Operation.WRITE,
+                    replica -> replicas.write(replica, write.key(), value).thenApply(held -> {
+                        if (held.isNewerThan(value.version())) {
+                            newestShadow.accumulateAndGet(held, (a, b) -> b.isNewerThan(a) ? b : a);
+                            throw new ShadowedWriteException(held);
+                        }
+                        return held;
+                    }));
         }
         catch (QuorumFailedException unavailable) {
-            metrics.write(WriteOutcome.UNAVAILABLE, 0, start);
+            metrics.write(WriteOutcome.UNAVAILABLE, 0, write.start());
             return CompletableFuture.failedFuture(unavailable);
         }
         collector.settled().thenAccept(acked -> {
@@ -85,13 +121,30 @@ public class QuorumWriteService {
             }
         });
         return collector.quorum().handle((acked, failure) -> {
+            Versioned restamped = newestShadow.get() != null && restampsLeft > 0 ? restamp(write, newestShadow.get()) : null;
+            if (restamped != null) {
+                metrics.restamped();
+                return attempt(write, restamped, restampsLeft - 1);
+            }
             if (failure != null) {
                 QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
-                metrics.write(WriteOutcome.valueOf(quorumFailure.reason().name()), quorumFailure.acks(), start);
-                throw new CompletionException(quorumFailure);
+                metrics.write(WriteOutcome.valueOf(quorumFailure.reason().name()), quorumFailure.acks(), write.start());
+                return CompletableFuture.<WriteResult>failedFuture(quorumFailure);
             }
-            metrics.write(WriteOutcome.SUCCESS, acked.size(), start);
-            return new WriteResult(key, value.version(), acked.size(), w, preferenceList.size());
-        });
+            metrics.write(WriteOutcome.SUCCESS, acked.size(), write.start());
+            return CompletableFuture.completedFuture(new WriteResult(write.key(), acked.get(0).value(), acked.size(),
+                    write.w(), write.replicas().size()));
+        }).thenCompose(Function.identity());
+    }
+
+    /** The write stamped past {@code shadow}; null when that lies too far ahead to follow (the write then stands as answered). */
+    private Versioned restamp(Attempt write, Version shadow) {
+        try {
+            clock.observe(shadow);
+        }
+        catch (VersionTooFarAheadException tooFar) {
+            return null;
+        }
+        return write.stamped().apply(clock.stamp());
     }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.version.Version;
 
 /**
  * How a coordinator talks to one replica, whatever the transport: the coordinator's port, implemented by
@@ -15,8 +16,11 @@ import dev.quorumkv.storage.Versioned;
  */
 public interface ReplicaClient {
 
-    /** Completes once the replica holds {@code value} or a newer version of {@code key} in its write-ahead log. */
-    CompletableFuture<Void> write(Member replica, String key, Versioned value);
+    /**
+     * Completes once the replica holds {@code value} or a newer version of {@code key} in its write-ahead log,
+     * with the version it holds: {@code value}'s own, or the newer one that shadows it.
+     */
+    CompletableFuture<Version> write(Member replica, String key, Versioned value);
 
     /** The replica's newest version of {@code key}, a tombstone included; empty if it holds none. */
     CompletableFuture<Optional<Versioned>> read(Member replica, String key);

@@ -18,6 +18,9 @@ enum ReplicaOutcome {
             return ACK;
         }
         Throwable cause = unwrap(failure);
+        if (cause instanceof ShadowedWriteException) {
+            return ACK; // the replica answered and holds the write; only the quorum does not count it
+        }
         if (cause instanceof TimeoutException) {
             return TIMEOUT;
         }
@@ -29,6 +32,7 @@ enum ReplicaOutcome {
         Throwable cause = unwrap(failure);
         return switch (of(cause)) {
             case TIMEOUT -> "timeout";
+            case ACK -> "shadowed: " + cause.getMessage();
             case REJECTED -> "rejected: " + cause.getMessage();
             default -> cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         };

@@ -8,12 +8,16 @@ import dev.quorumkv.cluster.Member;
 import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.version.Version;
 
 /** A replica client that can also carry several writes, or several reads, in one call, for {@link BatchingReplicaClient}. */
 interface BatchTransport extends ReplicaClient {
 
-    /** Completes once the replica holds every write of the batch (or newer) in its write-ahead log. */
-    CompletableFuture<Void> writeBatch(Member replica, List<KeyedValue> writes);
+    /**
+     * Completes once the replica holds every write of the batch (or newer) in its write-ahead log, with the
+     * version it holds for each, in order.
+     */
+    CompletableFuture<List<Version>> writeBatch(Member replica, List<KeyedValue> writes);
 
     /** The replica's newest version of each key, in the order of {@code keys}; empty where it holds none. */
     CompletableFuture<List<Optional<Versioned>>> readBatch(Member replica, List<String> keys);

@@ -1,7 +1,6 @@
 package dev.quorumkv.replica;
 
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +12,7 @@ import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.time.TimeSource;
+import dev.quorumkv.version.Version;
 
 /**
  * Coalesces the calls to each peer: writes with writes, reads with reads, each kind through its own
@@ -28,7 +28,7 @@ class BatchingReplicaClient implements ReplicaClient {
     private final TimeSource time;
     private final Duration callSpacing;
     private final Duration batchGap;
-    private final Map<Member, PeerCallQueue<KeyedValue, Void>> writes = new ConcurrentHashMap<>();
+    private final Map<Member, PeerCallQueue<KeyedValue, Version>> writes = new ConcurrentHashMap<>();
     private final Map<Member, PeerCallQueue<String, Optional<Versioned>>> reads = new ConcurrentHashMap<>();
 
     BatchingReplicaClient(BatchTransport transport, TimeSource time) {
@@ -43,7 +43,7 @@ class BatchingReplicaClient implements ReplicaClient {
     }
 
     @Override
-    public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
+    public CompletableFuture<Version> write(Member replica, String key, Versioned value) {
         return writes.computeIfAbsent(replica, this::writeQueue).submit(new KeyedValue(key, value));
     }
 
@@ -57,12 +57,11 @@ class BatchingReplicaClient implements ReplicaClient {
         return transport.probe(replica);
     }
 
-    private PeerCallQueue<KeyedValue, Void> writeQueue(Member peer) {
+    private PeerCallQueue<KeyedValue, Version> writeQueue(Member peer) {
         return new PeerCallQueue<>("writes to " + peer.id(), time, callSpacing, batchGap, BatchingReplicaClient::encodedSize,
-                batch -> (batch.size() == 1
-                        ? transport.write(peer, batch.get(0).key(), batch.get(0).value())
-                        : transport.writeBatch(peer, batch))
-                        .thenApply(acked -> Collections.nCopies(batch.size(), null)));
+                batch -> batch.size() == 1
+                        ? transport.write(peer, batch.get(0).key(), batch.get(0).value()).thenApply(List::of)
+                        : transport.writeBatch(peer, batch));
     }
 
     private PeerCallQueue<String, Optional<Versioned>> readQueue(Member peer) {

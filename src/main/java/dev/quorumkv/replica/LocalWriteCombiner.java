@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.version.Version;
 
 /**
  * The coordinator's own copies of client writes, combined. A write that finds no other thread writing to
@@ -30,13 +31,14 @@ final class LocalWriteCombiner {
         this.replica = replica;
     }
 
-    CompletableFuture<Void> write(String key, Versioned value) {
+    CompletableFuture<Version> write(String key, Versioned value) {
         Pending write = new Pending(new KeyedValue(key, value), new CompletableFuture<>());
         waiting.add(write);
         // Whoever finds no writer becomes it. A writer looks again after letting go, so a write that
         // arrived while it was busy is never left waiting without one.
         while (!waiting.isEmpty() && writing.compareAndSet(false, true)) {
             List<Pending> batch = new ArrayList<>();
+            List<Version> held = List.of();
             RuntimeException failure = null;
             try {
                 Pending next;
@@ -44,7 +46,7 @@ final class LocalWriteCombiner {
                     batch.add(next);
                 }
                 if (!batch.isEmpty()) { // empty: another writer took what this thread saw waiting
-                    replica.writeAll(batch.stream().map(Pending::write).toList());
+                    held = replica.writeAll(batch.stream().map(Pending::write).toList());
                 }
             }
             catch (RuntimeException ex) {
@@ -54,18 +56,18 @@ final class LocalWriteCombiner {
                 writing.set(false);
             }
             // Completing runs the callers' next steps, so it happens after another thread may write.
-            for (Pending done : batch) {
+            for (int i = 0; i < batch.size(); i++) {
                 if (failure == null) {
-                    done.written().complete(null);
+                    batch.get(i).written().complete(held.get(i));
                 }
                 else {
-                    done.written().completeExceptionally(failure);
+                    batch.get(i).written().completeExceptionally(failure);
                 }
             }
         }
         return write.written();
     }
 
-    private record Pending(KeyedValue write, CompletableFuture<Void> written) {
+    private record Pending(KeyedValue write, CompletableFuture<Version> written) {
     }
 }

@@ -12,6 +12,7 @@ import dev.quorumkv.storage.Keys;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
 import dev.quorumkv.storage.VersionedCodec.MalformedVersionedException;
+import dev.quorumkv.version.Version;
 
 /**
  * The bodies of batched replica calls (big-endian). A batched write: {@code count(4)} then, per write,
@@ -19,6 +20,8 @@ import dev.quorumkv.storage.VersionedCodec.MalformedVersionedException;
  * {@code keyLen(2) key}; its answer: {@code count(4)} then, per key in the order asked, {@code valueLen(4)
  * <VersionedCodec bytes>}, with length -1 for a key the replica does not hold. An answer may cover only
  * the first keys asked (at least one), to keep its size bounded; the caller asks again for the rest.
+ * A batched write's answer is empty (204) when the replica holds every write; otherwise (200) it names the
+ * writes it holds a newer version of, one line each: {@code <index> <version text>}.
  * Decoding validates every entry before returning any, so a malformed or truncated batch is refused whole
  * and nothing of it is stored.
  */
@@ -69,6 +72,40 @@ public final class ReplicaBatchCodec {
         }
         catch (BufferUnderflowException | IllegalArgumentException ex) {
             throw malformed(ex);
+        }
+    }
+
+    /**
+     * The lines naming each write shadowed by a newer version the replica holds; null when it holds every
+     * write itself (the answer is then 204 with no body).
+     */
+    public static byte[] encodeShadowed(List<KeyedValue> writes, List<Version> held) {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < writes.size(); i++) {
+            if (held.get(i).isNewerThan(writes.get(i).value().version())) {
+                lines.append(i).append(' ').append(held.get(i)).append('\n');
+            }
+        }
+        return lines.isEmpty() ? null : lines.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The version the replica holds for each write, in order, from {@link #encodeShadowed}'s answer. */
+    public static List<Version> decodeHeld(List<KeyedValue> writes, byte[] shadowed) {
+        List<Version> held = new ArrayList<>(writes.stream().map(write -> write.value().version()).toList());
+        if (shadowed == null) {
+            return held;
+        }
+        try {
+            for (String line : new String(shadowed, StandardCharsets.US_ASCII).split("\n")) {
+                if (!line.isEmpty()) {
+                    int space = line.indexOf(' ');
+                    held.set(Integer.parseInt(line.substring(0, space)), Version.parse(line.substring(space + 1)));
+                }
+            }
+            return held;
+        }
+        catch (RuntimeException ex) {
+            throw new MalformedVersionedException("a replica's answer to a batch is malformed: " + ex.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.quorumkv.replica;
 import java.time.Duration;
 
 import dev.quorumkv.QuorumKvProperties;
+import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.ClusterProperties;
 import dev.quorumkv.coordinator.ReplicaClient;
@@ -47,7 +48,7 @@ class ReplicaConfiguration {
 
     @Bean
     WebClientReplicaClient peerHttpClient(ConnectionProvider peerConnections, ClusterProperties clusterProperties,
-            ReplicationProperties replication, QuorumKvProperties node) {
+            ReplicationProperties replication, QuorumKvProperties node, ClockOffsets clockOffsets, TimeSource time) {
         HttpClient netty = HttpClient.create(peerConnections)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, replication.timeout().toMillis()))
                 .responseTimeout(PEER_CALL_LIMIT);
@@ -58,7 +59,7 @@ class ReplicaConfiguration {
                 .codecs(codecs -> codecs.defaultCodecs()
                         .maxInMemorySize((int) InternalApi.maxBodyBytes(node.maxValueBytes().toBytes())))
                 .build();
-        return new WebClientReplicaClient(webClient, clusterProperties.secret(), replication.timeout());
+        return new WebClientReplicaClient(webClient, clusterProperties.secret(), replication.timeout(), clockOffsets, time);
     }
 
     @Bean

@@ -8,6 +8,7 @@ import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.version.Version;
 
 /**
  * Reaches this node's own replica through a local call (writes through {@link LocalWriteCombiner}) and every
@@ -28,7 +29,7 @@ class RoutingReplicaClient implements ReplicaClient {
     }
 
     @Override
-    public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
+    public CompletableFuture<Version> write(Member replica, String key, Versioned value) {
         return cluster.isSelf(replica) ? localWrites.write(key, value) : remote.write(replica, key, value);
     }
 

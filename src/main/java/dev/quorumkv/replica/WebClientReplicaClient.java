@@ -1,16 +1,20 @@
 package dev.quorumkv.replica;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
+import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.coordinator.ReplicaRejectedException;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
+import dev.quorumkv.time.TimeSource;
+import dev.quorumkv.version.Version;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -28,34 +32,65 @@ class WebClientReplicaClient implements BatchTransport {
     private final WebClient webClient;
     private final String authorization;
     private final Duration probeTimeout;
+    private final ClockOffsets clockOffsets;
+    private final TimeSource time;
 
-    WebClientReplicaClient(WebClient webClient, String secret, Duration probeTimeout) {
+    WebClientReplicaClient(WebClient webClient, String secret, Duration probeTimeout, ClockOffsets clockOffsets,
+            TimeSource time) {
         this.webClient = webClient;
         this.authorization = "Bearer " + secret;
         this.probeTimeout = probeTimeout;
+        this.clockOffsets = clockOffsets;
+        this.time = time;
     }
 
+    /** 204: the replica holds the write; 200: it holds the newer version the body names instead. */
     @Override
-    public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
-        return post(replica, replica.url() + InternalApi.KEY_PATH, VersionedCodec.encode(value), key);
+    public CompletableFuture<Version> write(Member replica, String key, Versioned value) {
+        return post(replica, replica.url() + InternalApi.KEY_PATH, VersionedCodec.encode(value), key)
+                .thenApply(shadowing -> shadowing == null
+                        ? value.version()
+                        : Version.parse(new String(shadowing, StandardCharsets.US_ASCII)));
     }
 
-    /** Several writes in one call to {@code POST /internal/replica}; acked all together. */
+    /** Several writes in one call to {@code POST /internal/replica}; the answer names the shadowed ones. */
     @Override
-    public CompletableFuture<Void> writeBatch(Member replica, List<KeyedValue> writes) {
-        return post(replica, replica.url() + InternalApi.WRITE_BATCH_PATH, ReplicaBatchCodec.encode(writes));
+    public CompletableFuture<List<Version>> writeBatch(Member replica, List<KeyedValue> writes) {
+        return post(replica, replica.url() + InternalApi.WRITE_BATCH_PATH, ReplicaBatchCodec.encode(writes))
+                .thenApply(shadowed -> ReplicaBatchCodec.decodeHeld(writes, shadowed));
     }
 
-    private CompletableFuture<Void> post(Member replica, String uriTemplate, byte[] body, Object... uriVariables) {
+    /** The answer's body on 200, null on any other 2xx. */
+    private CompletableFuture<byte[]> post(Member replica, String uriTemplate, byte[] body, Object... uriVariables) {
+        long sent = time.wallMillis();
         return webClient.post()
                 .uri(uriTemplate, uriVariables)
                 .header(HttpHeaders.AUTHORIZATION, authorization)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .bodyValue(body)
-                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
-                        ? response.releaseBody()
-                        : failure(replica, response))
+                .exchangeToMono(response -> {
+                    measureClock(replica, sent, response);
+                    if (response.statusCode().isSameCodeAs(HttpStatus.OK)) {
+                        return response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0]);
+                    }
+                    return response.statusCode().is2xxSuccessful()
+                            ? response.releaseBody().then(Mono.<byte[]>empty())
+                            : failure(replica, response);
+                })
                 .toFuture();
+    }
+
+    /** Every answer carries the peer's wall clock: the offset to it is measured for free. */
+    private void measureClock(Member replica, long sentMillis, ClientResponse response) {
+        String peerTime = response.headers().asHttpHeaders().getFirst(ClockOffsets.TIME_HEADER);
+        if (peerTime != null) {
+            try {
+                clockOffsets.record(replica, sentMillis, time.wallMillis(), Long.parseLong(peerTime));
+            }
+            catch (NumberFormatException ignored) {
+                // A peer of another version, or a proxy: no sample.
+            }
+        }
     }
 
     /**
@@ -71,15 +106,19 @@ class WebClientReplicaClient implements BatchTransport {
 
     /** The answers to the first 1..all of the keys. */
     private CompletableFuture<List<Optional<Versioned>>> askBatch(Member replica, List<String> keys) {
+        long sent = time.wallMillis();
         return webClient.post()
                 .uri(replica.url() + InternalApi.READ_BATCH_PATH)
                 .header(HttpHeaders.AUTHORIZATION, authorization)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .bodyValue(ReplicaBatchCodec.encodeReads(keys))
-                .exchangeToMono(response -> response.statusCode().isSameCodeAs(HttpStatus.OK)
-                        ? response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0])
-                                .map(body -> ReplicaBatchCodec.decodeReadAnswers(body, keys.size()))
-                        : WebClientReplicaClient.<List<Optional<Versioned>>>failure(replica, response))
+                .exchangeToMono(response -> {
+                    measureClock(replica, sent, response);
+                    return response.statusCode().isSameCodeAs(HttpStatus.OK)
+                            ? response.bodyToMono(byte[].class).defaultIfEmpty(new byte[0])
+                                    .map(body -> ReplicaBatchCodec.decodeReadAnswers(body, keys.size()))
+                            : WebClientReplicaClient.<List<Optional<Versioned>>>failure(replica, response);
+                })
                 .toFuture();
     }
 
@@ -92,10 +131,12 @@ class WebClientReplicaClient implements BatchTransport {
 
     @Override
     public CompletableFuture<Optional<Versioned>> read(Member replica, String key) {
+        long sent = time.wallMillis();
         return webClient.get()
                 .uri(replica.url() + InternalApi.KEY_PATH, key)
                 .header(HttpHeaders.AUTHORIZATION, authorization)
                 .exchangeToMono(response -> {
+                    measureClock(replica, sent, response);
                     if (response.statusCode().isSameCodeAs(HttpStatus.NO_CONTENT)) {
                         return response.releaseBody().thenReturn(Optional.<Versioned>empty());
                     }
@@ -109,11 +150,15 @@ class WebClientReplicaClient implements BatchTransport {
 
     @Override
     public CompletableFuture<Void> probe(Member replica) {
+        long sent = time.wallMillis();
         return webClient.get()
                 .uri(replica.url() + "/readyz")
-                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
-                        ? response.releaseBody()
-                        : failure(replica, response))
+                .exchangeToMono(response -> {
+                    measureClock(replica, sent, response);
+                    return response.statusCode().is2xxSuccessful()
+                            ? response.releaseBody()
+                            : failure(replica, response);
+                })
                 .timeout(probeTimeout)
                 .toFuture();
     }

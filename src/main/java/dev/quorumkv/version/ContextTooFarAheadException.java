@@ -2,10 +2,8 @@ package dev.quorumkv.version;
 
 import java.time.Duration;
 
-import dev.quorumkv.InvalidInputException;
-
 /** An {@code X-Context} whose time lies further in the future than the coordinator accepts. */
-public class ContextTooFarAheadException extends InvalidInputException {
+public class ContextTooFarAheadException extends VersionTooFarAheadException {
 
     public ContextTooFarAheadException(Version context, Duration bound) {
         super("Invalid X-Context", "X-Context " + context + " is more than " + bound.toSeconds()

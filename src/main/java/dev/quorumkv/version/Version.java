@@ -16,11 +16,21 @@ public record Version(long wallMillis, int counter, String nodeId) implements Co
     private static final String NODE_ID = "[A-Za-z0-9][A-Za-z0-9._-]{0,252}";
     private static final int MAX_NODE_ID_LENGTH = 253;
 
+    /**
+     * The latest wall time a version may carry: the clock packs a version into one {@code long} with 20
+     * bits of counter, so 43 bits are left for milliseconds (the year 2248). Later times are refused
+     * here rather than wrapping around into the past.
+     */
+    public static final long MAX_WALL_MILLIS = (1L << 43) - 1;
+
     private static final Pattern TEXT = Pattern.compile("(\\d{1,15})\\.(\\d{1,9})\\.(" + NODE_ID + ")");
 
     public Version {
         if (wallMillis < 0 || counter < 0) {
             throw new IllegalArgumentException("version components must not be negative");
+        }
+        if (wallMillis > MAX_WALL_MILLIS) {
+            throw new IllegalArgumentException("version time " + wallMillis + " is beyond " + MAX_WALL_MILLIS);
         }
         if (!isValidNodeId(nodeId)) {
             throw new IllegalArgumentException("invalid node id in version: " + nodeId);

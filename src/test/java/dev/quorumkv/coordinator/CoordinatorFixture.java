@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.FailureDetector;
 import dev.quorumkv.cluster.Member;
@@ -25,6 +26,8 @@ final class CoordinatorFixture {
     final ManualTimeSource time;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final QuorumWriteService writes;
+    final HybridLogicalClock clock;
+    final ClockOffsets clockOffsets;
     final QuorumReadService reads;
 
     CoordinatorFixture(int memberCount, Quorum quorum, Duration timeout) {
@@ -43,9 +46,10 @@ final class CoordinatorFixture {
         this.failureDetector = new FailureDetector(self, members, 3, Duration.ZERO, time);
         CoordinatorMetrics metrics = new CoordinatorMetrics(registry, members, time);
         ReplicaFanOut fanOut = new ReplicaFanOut(cluster, failureDetector, metrics, time, timeout);
-        HybridLogicalClock hlc = new HybridLogicalClock(selfId, time, Duration.ofMinutes(1));
-        this.writes = new QuorumWriteService(cluster, quorum, hlc, replicas, fanOut, metrics);
-        this.reads = new QuorumReadService(cluster, quorum, hlc, replicas, fanOut, metrics);
+        this.clock = new HybridLogicalClock(selfId, time, Duration.ofMinutes(1));
+        this.clockOffsets = new ClockOffsets(cluster.peers(), time, Duration.ofMillis(500), registry);
+        this.writes = new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicas, fanOut, metrics);
+        this.reads = new QuorumReadService(cluster, quorum, clock, replicas, fanOut, metrics);
     }
 
     static List<Member> members(int count) {

@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.version.Version;
 
 /**
  * An in-memory replica network for quorum tests. Each replica applies writes last-writer-wins like a real
@@ -70,13 +71,10 @@ final class FakeReplicas implements ReplicaClient {
     }
 
     @Override
-    public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
+    public CompletableFuture<Version> write(Member replica, String key, Versioned value) {
         calls.add("write:" + replica.id() + ":" + key);
-        CompletableFuture<Void> answer = new CompletableFuture<>();
-        dispatch(replica, answer, () -> {
-            apply(replica, key, value);
-            answer.complete(null);
-        });
+        CompletableFuture<Version> answer = new CompletableFuture<>();
+        dispatch(replica, answer, () -> answer.complete(apply(replica, key, value).version()));
         return answer;
     }
 
@@ -107,7 +105,8 @@ final class FakeReplicas implements ReplicaClient {
         }
     }
 
-    private void apply(Member replica, String key, Versioned value) {
-        stores.get(replica).merge(key, value, (old, incoming) -> incoming.isNewerThan(old) ? incoming : old);
+    /** Last writer wins; returns what the replica holds afterwards, as a real one answers. */
+    private Versioned apply(Member replica, String key, Versioned value) {
+        return stores.get(replica).merge(key, value, (old, incoming) -> incoming.isNewerThan(old) ? incoming : old);
     }
 }

@@ -45,7 +45,7 @@ class InMemoryQuorumScenariosTests extends QuorumScenarios {
             for (int i = 0; i < 3; i++) {
                 nodes[i] = new CoordinatorFixture(members, replicas, members.get(i).id(), new Quorum(3, 2, 2), TIMEOUT,
                         new ManualTimeSource(NOW + wallOffsets[i]));
-                new PeerProber(nodes[i].cluster, nodes[i].failureDetector, replicas, nodes[i].time, PROBE_INTERVAL).start();
+                new PeerProber(nodes[i].cluster, nodes[i].failureDetector, member -> false, replicas, nodes[i].time, PROBE_INTERVAL).start();
             }
         }
 

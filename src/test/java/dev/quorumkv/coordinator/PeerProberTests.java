@@ -12,6 +12,7 @@ import dev.quorumkv.cluster.Member;
 import dev.quorumkv.cluster.Ring;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.time.ManualTimeSource;
+import dev.quorumkv.version.Version;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,7 +27,7 @@ class PeerProberTests {
     private final ManualTimeSource time = new ManualTimeSource();
     private final FailureDetector detector = new FailureDetector(self, members, 3, time);
     private final ProbeOnly client = new ProbeOnly();
-    private final PeerProber prober = new PeerProber(cluster, detector, client, time, Duration.ofMillis(500));
+    private final PeerProber prober = new PeerProber(cluster, detector, member -> false, client, time, Duration.ofMillis(500));
 
     @Test
     void aPeerMarkedDownIsProbedUntilItAnswersAndThenIsUpAgain() {
@@ -35,11 +36,11 @@ class PeerProberTests {
         }
 
         client.answer = CompletableFuture.failedFuture(new IllegalStateException("still down"));
-        prober.probeDownPeers();
+        prober.probePeers();
         assertThat(detector.isUp(peer)).isFalse();
 
         client.answer = CompletableFuture.completedFuture(null);
-        prober.probeDownPeers();
+        prober.probePeers();
         assertThat(detector.isUp(peer)).isTrue();
         assertThat(client.probes.get()).as("only the down peer is probed").isEqualTo(2);
     }
@@ -52,8 +53,8 @@ class PeerProberTests {
         CompletableFuture<Void> hanging = new CompletableFuture<>();
         client.answer = hanging;
 
-        prober.probeDownPeers();
-        prober.probeDownPeers();
+        prober.probePeers();
+        prober.probePeers();
         assertThat(client.probes.get()).isEqualTo(1);
 
         hanging.complete(null);
@@ -88,7 +89,7 @@ class PeerProberTests {
         final AtomicInteger probes = new AtomicInteger();
 
         @Override
-        public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
+        public CompletableFuture<Version> write(Member replica, String key, Versioned value) {
             throw new UnsupportedOperationException();
         }
 

@@ -28,7 +28,7 @@ class BatchingReplicaClientTests {
 
     @Test
     void aLoneWriteIsSentAtOnceAndAlone() {
-        CompletableFuture<Void> acked = client.write(peer, "k", value(1));
+        CompletableFuture<Version> acked = client.write(peer, "k", value(1));
 
         assertThat(transport.calls).hasSize(1);
         assertThat(transport.calls.get(0).writes()).extracting(KeyedValue::key).containsExactly("k");
@@ -41,8 +41,8 @@ class BatchingReplicaClientTests {
 
     @Test
     void writesArrivingWhileACallIsOnTheWireLeaveTogetherAsOneBatchWhenItReturns() {
-        CompletableFuture<Void> first = client.write(peer, "solo", value(0));
-        List<CompletableFuture<Void>> waiting = IntStream.range(0, 10)
+        CompletableFuture<Version> first = client.write(peer, "solo", value(0));
+        List<CompletableFuture<Version>> waiting = IntStream.range(0, 10)
                 .mapToObj(i -> client.write(peer, "queued-" + i, value(i))).toList();
         assertThat(transport.calls).as("the first call is still out: the rest wait").hasSize(1);
 
@@ -140,13 +140,13 @@ class BatchingReplicaClientTests {
     @Test
     void aFailedBatchFailsEveryWriteInItAndTheQueueMovesOn() {
         client.write(peer, "solo", value(0));
-        List<CompletableFuture<Void>> waiting = IntStream.range(0, 3).mapToObj(i -> client.write(peer, "q-" + i, value(i))).toList();
+        List<CompletableFuture<Version>> waiting = IntStream.range(0, 3).mapToObj(i -> client.write(peer, "q-" + i, value(i))).toList();
         transport.calls.get(0).answer().complete(null);
 
         transport.calls.get(1).answer().completeExceptionally(new IllegalStateException("500"));
 
         assertThat(waiting).allMatch(CompletableFuture::isCompletedExceptionally);
-        CompletableFuture<Void> later = client.write(peer, "later", value(9));
+        CompletableFuture<Version> later = client.write(peer, "later", value(9));
         assertThat(transport.calls.get(transport.calls.size() - 1).writes()).extracting(KeyedValue::key).containsExactly("later");
         assertThat(later).isNotDone();
     }
@@ -241,17 +241,17 @@ class BatchingReplicaClientTests {
         final List<Read> reads = new CopyOnWriteArrayList<>();
 
         @Override
-        public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
+        public CompletableFuture<Version> write(Member replica, String key, Versioned value) {
             Call call = new Call(List.of(new KeyedValue(key, value)), false, new CompletableFuture<>());
             calls.add(call);
-            return call.answer();
+            return call.answer().thenApply(acked -> value.version());
         }
 
         @Override
-        public CompletableFuture<Void> writeBatch(Member replica, List<KeyedValue> writes) {
+        public CompletableFuture<List<Version>> writeBatch(Member replica, List<KeyedValue> writes) {
             Call call = new Call(List.copyOf(writes), true, new CompletableFuture<>());
             calls.add(call);
-            return call.answer();
+            return call.answer().thenApply(acked -> writes.stream().map(write -> write.value().version()).toList());
         }
 
         @Override

@@ -17,6 +17,7 @@ import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.ReplicaStore;
 import dev.quorumkv.storage.rocksdb.RocksDbReplicaStore;
 import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.version.Version;
 import dev.quorumkv.time.ManualTimeSource;
 import dev.quorumkv.version.HybridLogicalClock;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class LocalWriteCombinerTests {
         RecordingStore store = new RecordingStore();
         LocalWriteCombiner combiner = new LocalWriteCombiner(new LocalReplica(store, clock));
 
-        CompletableFuture<Void> written = combiner.write("k", value("v"));
+        CompletableFuture<Version> written = combiner.write("k", value("v"));
 
         assertThat(written).isCompleted();
         assertThat(store.writes).containsExactly(List.of("k"));
@@ -48,12 +49,12 @@ class LocalWriteCombinerTests {
         LocalWriteCombiner combiner = new LocalWriteCombiner(new LocalReplica(store, clock));
         ExecutorService writer = Executors.newSingleThreadExecutor();
         try {
-            CompletableFuture<CompletableFuture<Void>> first = CompletableFuture.supplyAsync(() -> combiner.write("first", value("1")), writer);
+            CompletableFuture<CompletableFuture<Version>> first = CompletableFuture.supplyAsync(() -> combiner.write("first", value("1")), writer);
             assertThat(store.held.await(10, TimeUnit.SECONDS)).isTrue();
 
             // The store is still writing "first": these calls return without waiting for it, unwritten.
-            CompletableFuture<Void> second = combiner.write("second", value("2"));
-            CompletableFuture<Void> third = combiner.write("third", value("3"));
+            CompletableFuture<Version> second = combiner.write("second", value("2"));
+            CompletableFuture<Version> third = combiner.write("third", value("3"));
             assertThat(second).isNotDone();
             assertThat(third).isNotDone();
             assertThat(first).isNotDone();
@@ -77,8 +78,8 @@ class LocalWriteCombinerTests {
         store.failNextWrite = true;
         LocalWriteCombiner combiner = new LocalWriteCombiner(new LocalReplica(store, clock));
 
-        CompletableFuture<Void> failed = combiner.write("lost", value("x"));
-        CompletableFuture<Void> next = combiner.write("kept", value("y"));
+        CompletableFuture<Version> failed = combiner.write("lost", value("x"));
+        CompletableFuture<Version> next = combiner.write("kept", value("y"));
 
         assertThatThrownBy(failed::join).hasRootCauseMessage("disk full");
         assertThat(next).isCompleted();
@@ -92,7 +93,7 @@ class LocalWriteCombinerTests {
         try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
             LocalWriteCombiner combiner = new LocalWriteCombiner(new LocalReplica(store, clock));
             ExecutorService pool = Executors.newFixedThreadPool(threads);
-            List<CompletableFuture<Void>> written = new CopyOnWriteArrayList<>();
+            List<CompletableFuture<Version>> written = new CopyOnWriteArrayList<>();
             CountDownLatch start = new CountDownLatch(1);
             try {
                 for (int t = 0; t < threads; t++) {

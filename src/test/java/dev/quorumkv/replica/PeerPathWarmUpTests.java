@@ -11,6 +11,7 @@ import dev.quorumkv.cluster.Member;
 import dev.quorumkv.cluster.Ring;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.version.Version;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,15 +77,15 @@ class PeerPathWarmUpTests {
         }
 
         @Override
-        public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
+        public CompletableFuture<Version> write(Member replica, String key, Versioned value) {
             writes++;
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(value.version());
         }
 
         @Override
-        public CompletableFuture<Void> writeBatch(Member replica, List<KeyedValue> writes) {
+        public CompletableFuture<List<Version>> writeBatch(Member replica, List<KeyedValue> writes) {
             this.writes++;
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(writes.stream().map(write -> write.value().version()).toList());
         }
 
         @Override

@@ -5,15 +5,20 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.coordinator.ReplicaRejectedException;
+import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.time.ManualTimeSource;
 import dev.quorumkv.version.Version;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +37,11 @@ class WebClientReplicaClientTests {
     private HttpServer replica;
     private Member member;
     private WebClientReplicaClient client;
+    private ClockOffsets clockOffsets;
+    private final ManualTimeSource time = new ManualTimeSource(NOW);
+
+    private static final long NOW = 1_800_000_000_000L;
+    private static final Version SHADOW = new Version(NOW + 5_000, 0, "ahead");
 
     @BeforeEach
     void startStandInReplica() throws IOException {
@@ -47,6 +57,17 @@ class WebClientReplicaClientTests {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        // Holds a newer version of the second write only; says its clock is a minute ahead of ours.
+        replica.createContext(InternalApi.WRITE_BATCH_PATH, exchange -> {
+            List<KeyedValue> writes = ReplicaBatchCodec.decode(exchange.getRequestBody().readAllBytes());
+            List<Version> held = new ArrayList<>(writes.stream().map(write -> write.value().version()).toList());
+            held.set(1, SHADOW);
+            byte[] body = ReplicaBatchCodec.encodeShadowed(writes, held);
+            exchange.getResponseHeaders().add(ClockOffsets.TIME_HEADER, Long.toString(NOW + 60_000));
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
         replica.createContext("/fails" + InternalApi.READ_BATCH_PATH, exchange -> {
             exchange.sendResponseHeaders(500, -1);
             exchange.close();
@@ -58,7 +79,8 @@ class WebClientReplicaClientTests {
         replica.start();
         String url = "http://127.0.0.1:" + replica.getAddress().getPort();
         member = new Member("stand-in", URI.create(url));
-        client = new WebClientReplicaClient(WebClient.create(), SECRET, Duration.ofSeconds(5));
+        clockOffsets = new ClockOffsets(List.of(member), time, Duration.ofMillis(500), new SimpleMeterRegistry());
+        client = new WebClientReplicaClient(WebClient.create(), SECRET, Duration.ofSeconds(5), clockOffsets, time);
     }
 
     @AfterEach
@@ -92,6 +114,27 @@ class WebClientReplicaClientTests {
         Member failing = new Member("failing", URI.create(member.url() + "/fails"));
 
         assertThatThrownBy(() -> client.readBatch(failing, List.of("a", "b")).join()).hasMessageContaining("failing answered 500");
+    }
+
+    @Test
+    void aBatchedWriteAnswerNamesTheVersionHeldForEachWrite() {
+        List<KeyedValue> writes = List.of(new KeyedValue("held", valueOf("held")), new KeyedValue("shadowed", valueOf("shadowed")),
+                new KeyedValue("also-held", valueOf("also-held")));
+
+        List<Version> held = client.writeBatch(member, writes).join();
+
+        assertThat(held).containsExactly(writes.get(0).value().version(), SHADOW, writes.get(2).value().version());
+    }
+
+    /** The peer stamped its wall clock on its answer: with no time passing here, the offset is exact. */
+    @Test
+    void everyAnswerMeasuresThePeersClockOffset() {
+        assertThat(clockOffsets.offset(member)).isEmpty();
+
+        client.writeBatch(member, List.of(new KeyedValue("a", valueOf("a")), new KeyedValue("b", valueOf("b")))).join();
+
+        assertThat(clockOffsets.offset(member)).contains(Duration.ofMinutes(1));
+        assertThat(clockOffsets.trusted()).as("a minute away from its only peer").isFalse();
     }
 
     private static Versioned valueOf(String key) {

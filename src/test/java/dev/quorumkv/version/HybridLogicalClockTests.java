@@ -72,6 +72,93 @@ class HybridLogicalClockTests {
         assertThat(next.wallMillis()).isEqualTo(wall.wallMillis() + 1);
     }
 
+    @Test
+    void aClockRestartedOnASlowerWallClockNeverStampsBehindWhatItIssuedBefore() {
+        InMemoryState state = new InMemoryState();
+        HybridLogicalClock before = new HybridLogicalClock("n1", wall, Duration.ofMinutes(1), state);
+        Version issued = before.stamp();
+        moveWall(-300_000); // restarted after the clock was set back five minutes
+
+        HybridLogicalClock restarted = new HybridLogicalClock("n1", wall, Duration.ofMinutes(1), state);
+
+        assertThat(restarted.stamp()).isGreaterThan(issued);
+    }
+
+    @Test
+    void theMarkIsSavedBeforeAVersionReachesItAndOnlyOncePerSecondOfAdvance() {
+        InMemoryState state = new InMemoryState();
+        HybridLogicalClock marked = new HybridLogicalClock("n1", wall, Duration.ofMinutes(1), state);
+
+        Version first = marked.stamp();
+        for (int i = 0; i < 100; i++) {
+            moveWall(5);
+            assertThat(marked.stamp().wallMillis()).isLessThan(state.saved);
+        }
+
+        assertThat(state.saved).isGreaterThan(first.wallMillis());
+        assertThat(state.saves).as("100 stamps over 500 ms").isEqualTo(1);
+    }
+
+    @Test
+    void anObservedVersionIsCoveredByTheSavedMarkToo() {
+        InMemoryState state = new InMemoryState();
+        HybridLogicalClock marked = new HybridLogicalClock("n1", wall, Duration.ofMinutes(1), state);
+        Version fromPeer = new Version(wall.wallMillis() + 40_000, 0, "n2");
+
+        marked.observe(fromPeer);
+
+        assertThat(state.saved).isGreaterThan(fromPeer.wallMillis());
+    }
+
+    @Test
+    void aPeerVersionFurtherAheadThanTheBoundIsRefusedAndLeavesTheClockAlone() {
+        Version yearsAhead = new Version(wall.wallMillis() + Duration.ofDays(3 * 365).toMillis(), 0, "rogue");
+
+        assertThatThrownBy(() -> clock.observe(yearsAhead)).isInstanceOf(VersionTooFarAheadException.class);
+        clock.observeIfPlausible(yearsAhead);
+
+        assertThat(clock.stamp().wallMillis()).isEqualTo(wall.wallMillis());
+    }
+
+    /**
+     * The bound is measured from the clock's state, not only its wall clock: a node whose wall clock went
+     * back still accepts the versions the cluster issued, its own included.
+     */
+    @Test
+    void aVersionTheClusterIssuedIsAcceptedBackEvenAfterTheWallClockWentBack() {
+        Version issued = clock.stampAfter(new Version(wall.wallMillis() + 50_000, 0, "n2"));
+        moveWall(-50_000);
+        Version later = new Version(issued.wallMillis() + 30_000, 0, "n3");
+
+        assertThat(clock.stampAfter(issued)).isGreaterThan(issued);
+        assertThat(clock.stampAfter(later)).isGreaterThan(later);
+    }
+
+    @Test
+    void versionsBeyondWhatThePackedClockCanHoldAreRefusedNotWrapped() {
+        assertThatThrownBy(() -> new Version(Version.MAX_WALL_MILLIS + 1, 0, "n1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Version.parse("999999999999999.0.n1")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new Version(Version.MAX_WALL_MILLIS, 0, "n1").wallMillis()).isEqualTo(Version.MAX_WALL_MILLIS);
+    }
+
+    /** A clock state store that survives "restarts" within a test. */
+    private static final class InMemoryState implements ClockStateStore {
+
+        long saved;
+        int saves;
+
+        @Override
+        public long load() {
+            return saved;
+        }
+
+        @Override
+        public void save(long wallMillis) {
+            saved = wallMillis;
+            saves++;
+        }
+    }
+
     /** The wall clock moves by hand, backwards too. */
     private void moveWall(long millis) {
         wall.setWallMillis(wall.wallMillis() + millis);

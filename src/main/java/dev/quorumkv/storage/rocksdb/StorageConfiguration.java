@@ -3,6 +3,7 @@ package dev.quorumkv.storage.rocksdb;
 import java.nio.file.Path;
 
 import dev.quorumkv.QuorumKvProperties;
+import dev.quorumkv.version.ClockStateStore;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -12,8 +13,17 @@ class StorageConfiguration {
     /** Closed by Spring after the web server has stopped taking requests (graceful shutdown). */
     @Bean(destroyMethod = "close")
     RocksDbReplicaStore replicaStore(StorageProperties properties, QuorumKvProperties node) {
-        Path dir = properties.dir() != null ? properties.dir() : Path.of("data", node.resolvedNodeId());
-        return new RocksDbReplicaStore(dir, properties.fsync());
+        return new RocksDbReplicaStore(dataDir(properties, node), properties.fsync());
+    }
+
+    /** The clock's mark lives with the data it protects: a new data directory starts a new clock. */
+    @Bean
+    ClockStateStore clockStateStore(RocksDbReplicaStore store) {
+        return new FileClockStateStore(store.dir());
+    }
+
+    private static Path dataDir(StorageProperties properties, QuorumKvProperties node) {
+        return properties.dir() != null ? properties.dir() : Path.of("data", node.resolvedNodeId());
     }
 
     @Bean("storage")

@@ -1,0 +1,108 @@
+package dev.quorumkv.cluster;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.quorumkv.time.TimeSource;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * This node's wall-clock offset to each peer, measured on the calls it makes anyway: a peer stamps the
+ * time it read into each answer ({@link #TIME_HEADER}), and the offset is that time against the midpoint
+ * of the call (Cristian's algorithm). A sample whose round trip exceeds the max offset is dropped: its
+ * error bound (half the round trip) would be as large as what it measures.
+ * <p>
+ * The node trusts its clock unless it is more than the max offset away from most of the peers it has a
+ * recent sample of (CockroachDB's rule): one peer with a bad clock marks that peer, not this node. With no
+ * recent samples there is nothing to judge by, and the clock is trusted.
+ */
+public class ClockOffsets {
+
+    /** The answering node's wall clock, in milliseconds since the epoch, on every internal answer. */
+    public static final String TIME_HEADER = "X-Quorumkv-Time";
+
+    /** A sample older than this says nothing about the clocks now. */
+    static final Duration SAMPLE_LIFETIME = Duration.ofSeconds(30);
+    /** A peer with no sample younger than this is probed for one. */
+    static final Duration SAMPLE_REFRESH = Duration.ofSeconds(5);
+
+    private record Sample(long offsetMillis, long takenAtNanos) {
+    }
+
+    private final List<Member> peers;
+    private final TimeSource time;
+    private final Duration maxOffset;
+    private final Map<String, Sample> samples = new ConcurrentHashMap<>();
+
+    public ClockOffsets(List<Member> peers, TimeSource time, Duration maxOffset, MeterRegistry registry) {
+        this.peers = List.copyOf(peers);
+        this.time = time;
+        this.maxOffset = maxOffset;
+        for (Member peer : this.peers) {
+            Gauge.builder("quorumkv.clock.offset", () -> offset(peer).map(offset -> offset.toNanos() / 1e9).orElse(Double.NaN))
+                    .description("The peer's wall clock minus this node's, in seconds, measured on recent calls")
+                    .tag("peer", peer.id())
+                    .register(registry);
+        }
+    }
+
+    /**
+     * Records one call to {@code peer}: sent and answered at these wall times of this node, with the peer's
+     * wall time from its answer.
+     */
+    public void record(Member peer, long sentMillis, long answeredMillis, long peerMillis) {
+        long roundTrip = answeredMillis - sentMillis;
+        if (roundTrip < 0 || roundTrip > maxOffset.toMillis()) {
+            return;
+        }
+        samples.put(peer.id(), new Sample(peerMillis - (sentMillis + answeredMillis) / 2, time.nanoTime()));
+    }
+
+    /** The peer's clock minus this node's, from a recent sample. */
+    public Optional<Duration> offset(Member peer) {
+        Sample sample = samples.get(peer.id());
+        if (sample == null || time.nanoTime() - sample.takenAtNanos() > SAMPLE_LIFETIME.toNanos()) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofMillis(sample.offsetMillis()));
+    }
+
+    /** Whether no call has measured {@code peer}'s offset lately: the prober then asks it for the time. */
+    public boolean needsSample(Member peer) {
+        Sample sample = samples.get(peer.id());
+        return sample == null || time.nanoTime() - sample.takenAtNanos() > SAMPLE_REFRESH.toNanos();
+    }
+
+    /** False when this node's clock is more than the max offset from most peers with a recent sample. */
+    public boolean trusted() {
+        int sampled = 0;
+        int far = 0;
+        for (Member peer : peers) {
+            Optional<Duration> offset = offset(peer);
+            if (offset.isPresent()) {
+                sampled++;
+                if (offset.get().abs().compareTo(maxOffset) > 0) {
+                    far++;
+                }
+            }
+        }
+        return far * 2 <= sampled;
+    }
+
+    /** This node's wall clock, as it tells its peers in {@link #TIME_HEADER}. */
+    public long wallMillis() {
+        return time.wallMillis();
+    }
+
+    public Duration maxOffset() {
+        return maxOffset;
+    }
+
+    public List<Member> peers() {
+        return peers;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.quorumkv.cluster;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.quorumkv.time.ManualTimeSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Offsets measured on calls, with time moved by hand; the trust rule is CockroachDB's "most peers". */
+class ClockOffsetsTests {
+
+    private static final long NOW = 1_763_935_200_000L;
+
+    private final Member b = new Member("b", null);
+    private final Member c = new Member("c", null);
+    private final Member d = new Member("d", null);
+    private final Member e = new Member("e", null);
+    private final ManualTimeSource time = new ManualTimeSource(NOW);
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final ClockOffsets offsets = new ClockOffsets(List.of(b, c, d, e), time, Duration.ofMillis(500), registry);
+
+    @Test
+    void theOffsetIsThePeersTimeAgainstTheMiddleOfTheCall() {
+        offsets.record(b, NOW, NOW + 100, NOW + 50 + 2_000);
+
+        assertThat(offsets.offset(b)).contains(Duration.ofSeconds(2));
+        assertThat(registry.get("quorumkv.clock.offset").tag("peer", "b").gauge().value()).isEqualTo(2.0);
+    }
+
+    @Test
+    void aCallSlowerThanTheMaxOffsetMeasuresNothing() {
+        offsets.record(b, NOW, NOW + 800, NOW + 60_000);
+
+        assertThat(offsets.offset(b)).isEmpty();
+        assertThat(registry.get("quorumkv.clock.offset").tag("peer", "b").gauge().value()).isNaN();
+    }
+
+    @Test
+    void aNodeFarFromMostOfItsPeersDistrustsItsClock() {
+        offsets.record(b, NOW, NOW, NOW + 3_000);
+        offsets.record(c, NOW, NOW, NOW + 3_000);
+        offsets.record(d, NOW, NOW, NOW + 3_000);
+        offsets.record(e, NOW, NOW, NOW + 10);
+
+        assertThat(offsets.trusted()).isFalse();
+    }
+
+    @Test
+    void aNodeFarFromHalfItsPeersOrFewerStillTrustsItsClock() {
+        offsets.record(b, NOW, NOW, NOW + 3_000);
+        offsets.record(c, NOW, NOW, NOW - 3_000);
+        offsets.record(d, NOW, NOW, NOW + 10);
+        offsets.record(e, NOW, NOW, NOW - 10);
+
+        assertThat(offsets.trusted()).isTrue();
+    }
+
+    @Test
+    void oldSamplesStopCountingAndThePeerIsDueForANewOne() {
+        offsets.record(b, NOW, NOW, NOW + 3_000);
+        assertThat(offsets.trusted()).isFalse();
+        assertThat(offsets.needsSample(b)).isFalse();
+
+        time.advance(ClockOffsets.SAMPLE_REFRESH.plusMillis(1));
+        assertThat(offsets.needsSample(b)).isTrue();
+
+        time.advance(ClockOffsets.SAMPLE_LIFETIME);
+        assertThat(offsets.offset(b)).isEmpty();
+        assertThat(offsets.trusted()).as("nothing recent to judge by").isTrue();
+    }
+}

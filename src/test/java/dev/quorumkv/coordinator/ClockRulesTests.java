@@ -1,0 +1,107 @@
+package dev.quorumkv.coordinator;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.QuorumFailedException.Reason;
+import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.version.Version;
+import org.junit.jupiter.api.Test;
+
+import static dev.quorumkv.coordinator.QuorumWriteServiceTests.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The coordinator's clock rules with time set by hand (DESIGN.md, "Clocks" and the write path, item 6): a
+ * write is never acknowledged while replicas hold a version stamped later by a clock that ran ahead, and a
+ * coordinator whose clock is off from most of its peers coordinates nothing.
+ */
+class ClockRulesTests {
+
+    private static final long NOW = 1_763_935_200_000L;
+    private static final String KEY = "k";
+
+    private final List<Member> members = CoordinatorFixture.members(3);
+    private final FakeReplicas replicas = new FakeReplicas(members);
+    private final CoordinatorFixture coordinator = new CoordinatorFixture(members, replicas, "n1", new Quorum(3, 2, 2),
+            Duration.ofMinutes(1), CoordinatorFixture.clockAt(NOW));
+
+    /** The bug this guards: replicas kept the older-stamped version and the write was acknowledged anyway. */
+    @Test
+    void aWriteStampedBehindWhatTheReplicasHoldIsStampedAgainPastItBeforeItIsAcknowledged() {
+        Versioned fromAClockThatRanAhead = Versioned.value(new Version(NOW + 30_000, 0, "n3"), "text/plain", bytes("earlier"));
+        members.forEach(member -> replicas.seed(member, KEY, fromAClockThatRanAhead));
+
+        var answer = coordinator.writes.put(KEY, "text/plain", bytes("later"), null, null).join();
+
+        assertThat(answer.version()).isGreaterThan(fromAClockThatRanAhead.version());
+        assertThat(answer.acks()).isEqualTo(2);
+        assertThat(new String(coordinator.reads.get(KEY, 3).join().newest().orElseThrow().value())).isEqualTo("later");
+        assertThat(coordinator.registry.counter("quorumkv.write.restamped").count()).isEqualTo(1);
+    }
+
+    /**
+     * Even when W replicas hold the write itself, one holding a later version would win a quorum read that
+     * reaches it: the write is stamped past it too.
+     */
+    @Test
+    void oneReplicaHoldingALaterVersionIsEnoughToStampTheWriteAgain() {
+        Versioned partial = Versioned.value(new Version(NOW + 10_000, 0, "n3"), "text/plain", bytes("failed write"));
+        replicas.seed(members.get(2), KEY, partial);
+
+        var answer = coordinator.writes.put(KEY, "text/plain", bytes("acknowledged"), null, null).join();
+
+        assertThat(answer.version()).isGreaterThan(partial.version());
+        members.forEach(member -> assertThat(new String(replicas.stored(member, KEY).orElseThrow().value()))
+                .isEqualTo("acknowledged"));
+    }
+
+    @Test
+    void aWriteThatNoReplicaShadowsIsSentOnce() {
+        coordinator.writes.put(KEY, "text/plain", bytes("v"), null, null).join();
+
+        assertThat(replicas.calls().stream().filter(call -> call.startsWith("write:"))).hasSize(3);
+        assertThat(coordinator.registry.counter("quorumkv.write.restamped").count()).isZero();
+    }
+
+    @Test
+    void aCoordinatorWhoseClockIsFarFromMostPeersRefusesWritesAndSendsNothing() {
+        measureOffset(members.get(1), Duration.ofMinutes(-5));
+        measureOffset(members.get(2), Duration.ofMinutes(-5));
+
+        assertThatThrownBy(() -> coordinator.writes.put(KEY, "text/plain", bytes("v"), null, null).join())
+                .cause().isInstanceOfSatisfying(WriteQuorumFailedException.class, failure -> {
+                    assertThat(failure.reason()).isEqualTo(Reason.UNAVAILABLE);
+                    assertThat(failure.causes().get("n1")).contains("clock");
+                });
+        assertThat(replicas.calls()).isEmpty();
+    }
+
+    @Test
+    void onePeerWithABadClockDoesNotStopTheCoordinator() {
+        measureOffset(members.get(1), Duration.ofMinutes(5));
+        measureOffset(members.get(2), Duration.ofMillis(3));
+
+        assertThat(coordinator.writes.put(KEY, "text/plain", bytes("v"), null, null).join().acks()).isEqualTo(2);
+    }
+
+    @Test
+    void aCoordinatorTrustsItsClockAgainOnceTheOffsetsAreBackWithinTheBound() {
+        measureOffset(members.get(1), Duration.ofSeconds(2));
+        measureOffset(members.get(2), Duration.ofSeconds(2));
+        assertThat(coordinator.clockOffsets.trusted()).isFalse();
+
+        measureOffset(members.get(1), Duration.ofMillis(40));
+        measureOffset(members.get(2), Duration.ofMillis(-40));
+
+        assertThat(coordinator.clockOffsets.trusted()).isTrue();
+    }
+
+    /** A call to {@code peer} answered at once, by a peer whose clock is {@code offset} from ours. */
+    private void measureOffset(Member peer, Duration offset) {
+        long now = coordinator.time.wallMillis();
+        coordinator.clockOffsets.record(peer, now, now, now + offset.toMillis());
+    }
+}
