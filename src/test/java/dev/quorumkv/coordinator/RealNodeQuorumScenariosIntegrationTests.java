@@ -37,7 +37,8 @@ class RealNodeQuorumScenariosIntegrationTests extends QuorumScenarios {
     @BeforeAll
     static void startCluster() {
         cluster = TestCluster.of(data).clockOffsets(QuorumNetwork.SKEW, Duration.ZERO, QuorumNetwork.SKEW.negated())
-                .arguments("--quorumkv.replication.timeout=" + TIMEOUT.toMillis() + "ms").start();
+                .arguments("--quorumkv.replication.timeout=" + TIMEOUT.toMillis() + "ms",
+                        "--quorumkv.clock.max-offset=1m").start(); // skewed on purpose: every node coordinates
         network = new RealNetwork(cluster);
     }
 

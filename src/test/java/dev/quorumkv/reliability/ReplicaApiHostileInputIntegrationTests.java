@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -119,6 +120,22 @@ class ReplicaApiHostileInputIntegrationTests {
             RawHttp.Response post = internal("POST", VICTIM, "Bearer " + SECRET, body.getValue());
             assertProblem(post, "POST /internal/replica with a body " + body.getKey());
         }
+    }
+
+    /** A peer with the secret but a clock years ahead (or a forged version) must not drag the node's clock. */
+    @Test
+    void aReplicaWriteStampedYearsAheadIsRefusedAndLeavesTheClockAlone() throws IOException {
+        long yearsAhead = System.currentTimeMillis() + Duration.ofDays(3 * 365).toMillis();
+        for (long wallMillis : new long[] {yearsAhead, Version.MAX_WALL_MILLIS + 1}) {
+            byte[] body = patch(newerBody(), 2, ByteBuffer.allocate(8).putLong(wallMillis).array());
+            assertProblem(internal("POST", VICTIM, "Bearer " + SECRET, body), "POST /internal/replica stamped at " + wallMillis);
+        }
+
+        RawHttp.Response put = RawHttp.exchange(node.port(1), "PUT /kv/after-the-rogue?w=1 HTTP/1.1", ORIGINAL);
+        assertThat(put.status()).isEqualTo(200);
+        Version stamped = Version.parse(put.header("X-Version"));
+        assertThat(stamped.wallMillis()).as("the node still stamps by its own clock")
+                .isLessThan(System.currentTimeMillis() + Duration.ofMinutes(1).toMillis());
     }
 
     @Test

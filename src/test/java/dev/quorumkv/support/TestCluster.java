@@ -140,6 +140,11 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
+    /** Node {@code node}'s wall clock runs {@code offset} ahead (or behind) from its next start. In process only. */
+    public void setClockOffset(int node, Duration offset) {
+        clockOffsets[node - 1] = offset;
+    }
+
     /** Starts every node not running, then waits until each sees every other as up. */
     public void startAll() {
         for (int node = 1; node <= size(); node++) {
