@@ -45,6 +45,19 @@ class PeerProberTests {
         assertThat(client.probes.get()).as("only the down peer is probed").isEqualTo(2);
     }
 
+    /** A node with no traffic still learns its peers' clocks; such a probe never changes a peer's state. */
+    @Test
+    void upPeersWithoutARecentClockSampleAreProbedAndStayUp() {
+        PeerProber clockProber = new PeerProber(cluster, detector, member -> member.equals(healthy), client, time,
+                Duration.ofMillis(500));
+        client.answer = CompletableFuture.failedFuture(new IllegalStateException("answered 503: not ready"));
+
+        clockProber.probePeers();
+
+        assertThat(client.probes.get()).as("only the peer due for a clock sample").isEqualTo(1);
+        assertThat(detector.isUp(healthy)).isTrue();
+    }
+
     @Test
     void aPeerIsNotProbedAgainWhileItsLastProbeIsUnanswered() {
         for (int i = 0; i < 3; i++) {
