@@ -53,12 +53,12 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
     /** Share of the memtable given to its own bloom filter, for the same reason. */
     private static final double MEMTABLE_BLOOM_RATIO = 0.1;
 
-    private final Path dir;
-    private final BloomFilter bloomFilter;
-    private final Options options;
     /** A delete of the empty key, which no client key can be: a write that changes nothing, to see if writes work. */
     private static final byte[] PROBE_KEY = new byte[0];
 
+    private final Path dir;
+    private final BloomFilter bloomFilter;
+    private final Options options;
     private final WriteOptions writeOptions;
     /**
      * Guards {@link #db} itself, not the data: every call into RocksDB holds the read lock, and only a reopen
@@ -252,7 +252,11 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
      *
      * @return true if the store has no failure (any more)
      */
-    public synchronized boolean recover() {
+    public boolean recover() {
+        return failure == null || recoverFrom();
+    }
+
+    private synchronized boolean recoverFrom() {
         StorageFailure seen = failure;
         if (seen == null) {
             return true;
@@ -401,7 +405,7 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
      * A read, write or reopen RocksDB refused.
      *
      * @param operation read, write or reopen
-     * @param cause     what failed and what RocksDB said, e.g. "write failed: IO error: No space left on device ..."
+     * @param cause     what failed and what RocksDB said, e.g. "write failed (IOError, NoSpace): While appending to file: ..."
      * @param damaged   whether RocksDB found damaged data (a checksum mismatch, a truncated table file)
      */
     public record StorageFailure(String operation, String cause, boolean damaged) {
@@ -409,8 +413,17 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
         static StorageFailure of(String operation, RocksDBException ex) {
             Status status = ex.getStatus();
             boolean damaged = status != null && status.getCode() == Status.Code.Corruption;
-            String message = ex.getMessage() != null ? ex.getMessage() : String.valueOf(status);
-            return new StorageFailure(operation, operation + " failed: " + message, damaged);
+            String message = ex.getMessage() != null ? ex.getMessage() : "no message";
+            return new StorageFailure(operation, operation + " failed" + kind(status) + ": " + message, damaged);
+        }
+
+        /** RocksDB's messages leave out what kind of failure it was: " (Corruption)", " (IOError, NoSpace)". */
+        private static String kind(Status status) {
+            if (status == null) {
+                return "";
+            }
+            boolean subCode = status.getSubCode() != null && status.getSubCode() != Status.SubCode.None;
+            return " (" + status.getCode() + (subCode ? ", " + status.getSubCode() : "") + ")";
         }
     }
 }

@@ -173,7 +173,7 @@ class RocksDbReplicaStoreTests {
 
             assertThat(refused).hasMessageContaining("No space left on device");
             assertThat(store.failure()).hasValueSatisfying(failure -> {
-                assertThat(failure.cause()).contains("write failed", "No space left on device");
+                assertThat(failure.cause()).contains("write failed (IOError, NoSpace)", "No space left on device");
                 assertThat(failure.damaged()).isFalse();
             });
 
@@ -224,7 +224,10 @@ class RocksDbReplicaStoreTests {
                 }
             }
             assertThat(errors).as("reads of the damaged block fail").isPositive();
-            assertThat(store.failure()).hasValueSatisfying(failure -> assertThat(failure.damaged()).isTrue());
+            assertThat(store.failure()).hasValueSatisfying(failure -> {
+                assertThat(failure.damaged()).isTrue();
+                assertThat(failure.cause()).startsWith("read failed (Corruption): ");
+            });
 
             store.putIfNewer("another", value(1, 0, "n1", "v"));
 
