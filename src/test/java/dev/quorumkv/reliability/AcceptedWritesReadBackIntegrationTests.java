@@ -3,8 +3,13 @@ package dev.quorumkv.reliability;
 import static dev.quorumkv.reliability.PublicApiHostileInputIntegrationTests.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.storage.VersionedCodec;
 import dev.quorumkv.support.TestCluster;
+import dev.quorumkv.version.Version;
 import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -127,6 +132,26 @@ class AcceptedWritesReadBackIntegrationTests {
             String key = "wildcard-" + wildcard.replace("*", "star").replace("/", "-");
             RawHttp.Response refused = refusedAfterAPreviousValue(key, wildcard);
             assertThat(refused.bodyText()).as("the problem names the wildcard").contains("wildcard");
+        }
+    }
+
+    /** As a node from before wildcards were refused, or a peer, could have stored it: still readable, as bytes. */
+    @Test
+    void aValueAlreadyStoredWithAWildcardContentTypeReadsBackAsOctetStream() {
+        byte[] value = "stored before PUT checked".getBytes(StandardCharsets.UTF_8);
+        Versioned stored = Versioned.value(new Version(System.currentTimeMillis(), 0, "node1"), "*/*", value);
+        for (int node = 1; node <= cluster.size(); node++) {
+            HttpResponse<String> write = cluster.send(HttpRequest.newBuilder(cluster.uri(node, "/internal/replica/old-wildcard"))
+                    .header("Authorization", "Bearer " + TestCluster.SECRET)
+                    .header("Content-Type", MediaType.APPLICATION_OCTET_STREAM_VALUE)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(VersionedCodec.encode(stored))).build());
+            assertThat(write.statusCode()).as("node%d stores the old value", node).isBetween(200, 299);
+        }
+        for (int node = 1; node <= cluster.size(); node++) {
+            HttpResponse<byte[]> get = cluster.getBytes(node, "/kv/old-wildcard");
+            assertThat(get.statusCode()).as("GET through node%d", node).isEqualTo(200);
+            assertThat(get.body()).isEqualTo(value);
+            assertThat(get.headers().firstValue("Content-Type")).hasValue(MediaType.APPLICATION_OCTET_STREAM_VALUE);
         }
     }
 
