@@ -237,7 +237,10 @@ class KvEndpoint {
         boolean quoted = false;
         for (int i = from; i < header.length(); i++) {
             char c = header.charAt(i);
-            if (c == '"') {
+            if (quoted && c == '\\') {
+                i++; // an escaped character inside a quoted string: \" does not end it
+            }
+            else if (c == '"') {
                 quoted = !quoted;
             }
             else if (c == ';' && !quoted) {

@@ -49,7 +49,8 @@ class AcceptedWritesReadBackIntegrationTests {
             "text/plain;;",
             "text/plain ; q=0.5",
             "text/plain; note=\"caf\u00e9\"",
-            "text/plain; quoted=\"a\\\"b\"");
+            "text/plain; quoted=\"a\\\"b\"",
+            "text/plain; a=\"x\\\"; a=y\"");
 
     /** Wildcards cannot be sent back as a Content-Type; the others do not parse or name a parameter twice. */
     private static final List<String> REFUSED_CONTENT_TYPES = List.of(
