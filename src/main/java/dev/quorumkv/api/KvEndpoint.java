@@ -1,5 +1,8 @@
 package dev.quorumkv.api;
 
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -38,6 +41,7 @@ class KvEndpoint {
     static final String X_CONTEXT = "X-Context";
     static final String PREFIX = "/kv/";
     private static final String ALLOWED = "GET, HEAD, PUT, DELETE, OPTIONS";
+    private static final int MAX_CONTENT_TYPE_LENGTH = 1024;
 
     private final QuorumWriteService writes;
     private final QuorumReadService reads;
@@ -129,7 +133,7 @@ class KvEndpoint {
         }
         Versioned value = result.newest().orElseThrow();
         return ResponseEntity.ok()
-                .contentType(MediaType.parseMediaType(value.contentType()))
+                .contentType(responseContentType(value.contentType()))
                 .header(X_VERSION, value.version().toString())
                 .header(X_QUORUM_ACKS, Integer.toString(result.acks()))
                 .body(value.value());
@@ -176,20 +180,90 @@ class KvEndpoint {
         }
     }
 
-    /** Stored as given so GET returns it; it must parse, since GET will send it back as a header. */
+    /**
+     * The Content-Type stored with the value, normalized ({@link MediaType#toString()}), so that GET sends back
+     * a header that means what the client sent. Refused: a wildcard type or subtype (a media range for
+     * Accept, which no answer can carry as its Content-Type), anything that does not parse, and a parameter
+     * named twice or without a value, which the parser would silently drop.
+     */
     private static String contentType(String header) {
         if (header == null || header.isBlank()) {
             return MediaType.APPLICATION_OCTET_STREAM_VALUE;
         }
+        if (header.length() > MAX_CONTENT_TYPE_LENGTH) {
+            throw new InvalidInputException("Invalid Content-Type",
+                    "Content-Type is longer than " + MAX_CONTENT_TYPE_LENGTH + " characters");
+        }
+        MediaType type;
         try {
-            MediaType.parseMediaType(header);
+            type = MediaType.parseMediaType(header);
         }
         catch (InvalidMediaTypeException ex) {
             throw new InvalidInputException("Invalid Content-Type", "Content-Type is not a valid media type: " + ex.getMessage());
         }
-        if (header.length() > 1024) {
-            throw new InvalidInputException("Invalid Content-Type", "Content-Type is longer than 1024 characters");
+        if (type.isWildcardType() || type.isWildcardSubtype()) {
+            throw new InvalidInputException("Wildcard Content-Type", "Content-Type '" + header.strip()
+                    + "' is a wildcard media range: a value needs a concrete media type, such as text/plain or "
+                    + "application/octet-stream, which GET can send back");
         }
-        return header.strip();
+        checkParameters(header);
+        return type.toString();
+    }
+
+    /** Each parameter once (names are case-insensitive) and as name=value; empty ones (";;") are allowed. */
+    private static void checkParameters(String header) {
+        Set<String> names = new HashSet<>();
+        for (int start = header.indexOf(';'); start >= 0; ) {
+            int end = endOfParameter(header, start + 1);
+            String parameter = header.substring(start + 1, end).strip();
+            if (!parameter.isEmpty()) {
+                int equals = parameter.indexOf('=');
+                if (equals < 0) {
+                    throw new InvalidInputException("Invalid Content-Type",
+                            "Content-Type parameter '" + parameter + "' has no value: parameters are name=value");
+                }
+                String name = parameter.substring(0, equals).strip().toLowerCase(Locale.ROOT);
+                if (!names.add(name)) {
+                    throw new InvalidInputException("Invalid Content-Type",
+                            "Content-Type names the parameter '" + name + "' more than once");
+                }
+            }
+            start = end < header.length() ? end : -1;
+        }
+    }
+
+    /** Where the parameter starting at {@code from} ends: the next ';' outside quotes, split as Spring's parser does. */
+    private static int endOfParameter(String header, int from) {
+        boolean quoted = false;
+        for (int i = from; i < header.length(); i++) {
+            char c = header.charAt(i);
+            if (quoted && c == '\\') {
+                i++; // an escaped character inside a quoted string: \" does not end it
+            }
+            else if (c == '"') {
+                quoted = !quoted;
+            }
+            else if (c == ';' && !quoted) {
+                return i;
+            }
+        }
+        return header.length();
+    }
+
+    /**
+     * The stored Content-Type as the answer's header. A value stored before PUT refused wildcards (or by
+     * an older node) is answered as application/octet-stream: its bytes are still readable.
+     */
+    private static MediaType responseContentType(String stored) {
+        try {
+            MediaType type = MediaType.parseMediaType(stored);
+            if (!type.isWildcardType() && !type.isWildcardSubtype()) {
+                return type;
+            }
+        }
+        catch (InvalidMediaTypeException ex) {
+            // answered as bytes below
+        }
+        return MediaType.APPLICATION_OCTET_STREAM;
     }
 }

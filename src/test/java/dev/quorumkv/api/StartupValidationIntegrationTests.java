@@ -34,6 +34,12 @@ class StartupValidationIntegrationTests {
                 .rootCause().hasMessageContaining("must not exceed quorumkv.replication.n (3)");
     }
 
+    @Test
+    void aNegativeStorageMinFreeRefusesToStart() {
+        assertThatThrownBy(() -> start("--quorumkv.node-id=a", "--quorumkv.storage.min-free=-1MB"))
+                .rootCause().hasMessageContaining("quorumkv.storage.min-free must not be negative");
+    }
+
     private void start(String... arguments) {
         String[] all = new String[arguments.length + 3];
         System.arraycopy(arguments, 0, all, 0, arguments.length);

@@ -10,7 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import dev.quorumkv.InvalidConfigurationException;
 import dev.quorumkv.storage.KeyedValue;
@@ -23,6 +25,7 @@ import org.rocksdb.BloomFilter;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -33,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * Writes go through RocksDB's write-ahead log (never disabled), so a write acknowledged here survives a
  * kill -9; with fsync on it also survives a power loss. A batch from a peer is one RocksDB write batch,
  * and RocksDB groups concurrent writers' WAL appends on top of that.
+ *
+ * <p>A failed read or write is remembered ({@link #failure()}) for the health indicator; a later successful
+ * write clears it, and so does {@link #recover()}, which reopens the database when RocksDB has stopped
+ * writing after a background error (no space left). Damaged files stay reported until the node restarts.
  */
 public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
 
@@ -46,13 +53,23 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
     /** Share of the memtable given to its own bloom filter, for the same reason. */
     private static final double MEMTABLE_BLOOM_RATIO = 0.1;
 
+    /** A delete of the empty key, which no client key can be: a write that changes nothing, to see if writes work. */
+    private static final byte[] PROBE_KEY = new byte[0];
+
     private final Path dir;
     private final BloomFilter bloomFilter;
     private final Options options;
     private final WriteOptions writeOptions;
-    private final RocksDB db;
+    /**
+     * Guards {@link #db} itself, not the data: every call into RocksDB holds the read lock, and only a reopen
+     * or close takes the write lock, so no call ever reaches a closed native handle.
+     */
+    private final ReentrantReadWriteLock handle = new ReentrantReadWriteLock();
+    /** Null only after a reopen failed; {@link #recover()} tries again. */
+    private RocksDB db;
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
     private volatile boolean open;
+    private volatile StorageFailure failure;
 
     public RocksDbReplicaStore(Path dir, boolean fsync) {
         RocksDB.loadLibrary();
@@ -89,18 +106,28 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
 
     @Override
     public Optional<Versioned> get(String key) {
-        return decoded(read(keyBytes(key)));
+        Lock lock = readLocked();
+        try {
+            return decoded(read(keyBytes(key)));
+        }
+        finally {
+            lock.unlock();
+        }
     }
 
     /** One multi-get for the lot: a peer's batched read. */
     @Override
     public List<Optional<Versioned>> getAll(List<String> keys) {
+        Lock lock = readLocked();
         try {
-            return db.multiGetAsList(keys.stream().map(RocksDbReplicaStore::keyBytes).toList()).stream()
+            return database("read").multiGetAsList(keys.stream().map(RocksDbReplicaStore::keyBytes).toList()).stream()
                     .map(RocksDbReplicaStore::decoded).toList();
         }
         catch (RocksDBException ex) {
             throw failed("read", ex);
+        }
+        finally {
+            lock.unlock();
         }
     }
 
@@ -109,17 +136,20 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
         byte[] keyBytes = keyBytes(key);
         ReentrantLock lock = locks[stripe(key)];
         lock.lock();
+        Lock handleLock = readLocked();
         try {
             if (!isNewer(incoming, read(keyBytes))) {
                 return false;
             }
-            db.put(writeOptions, keyBytes, VersionedCodec.encode(incoming));
+            database("write").put(writeOptions, keyBytes, VersionedCodec.encode(incoming));
+            written();
             return true;
         }
         catch (RocksDBException ex) {
             throw failed("write", ex);
         }
         finally {
+            handleLock.unlock();
             lock.unlock();
         }
     }
@@ -151,8 +181,9 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
         for (int stripe = stripes.nextSetBit(0); stripe >= 0; stripe = stripes.nextSetBit(stripe + 1)) {
             locks[stripe].lock();
         }
+        Lock handleLock = readLocked();
         try (WriteBatch batch = new WriteBatch()) {
-            List<byte[]> held = db.multiGetAsList(keys);
+            List<byte[]> held = database("read").multiGetAsList(keys);
             int applied = 0;
             for (int i = 0; i < keys.size(); i++) {
                 if (isNewer(incoming.get(i), held.get(i))) {
@@ -161,7 +192,8 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
                 }
             }
             if (applied > 0) {
-                db.write(writeOptions, batch);
+                database("write").write(writeOptions, batch);
+                written();
             }
             return applied;
         }
@@ -169,6 +201,7 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
             throw failed("write", ex);
         }
         finally {
+            handleLock.unlock();
             for (int stripe = stripes.previousSetBit(LOCK_STRIPES - 1); stripe >= 0; stripe = stripes.previousSetBit(stripe - 1)) {
                 locks[stripe].unlock();
             }
@@ -193,11 +226,86 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
     }
 
     public long estimatedKeys() {
+        Lock lock = readLocked();
         try {
-            return db.getLongProperty("rocksdb.estimate-num-keys");
+            return db == null ? -1 : db.getLongProperty("rocksdb.estimate-num-keys");
         }
         catch (RocksDBException ex) {
             return -1;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /** The last read or write that failed, until a write succeeds or {@link #recover()} works. */
+    public Optional<StorageFailure> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /**
+     * Makes the store write again after a failure, and says whether it can. A write that changes nothing
+     * shows whether RocksDB still writes; if not (after a background error such as no space left, RocksDB
+     * stops writing until resumed, and RocksJava has no {@code DB::Resume}), the database is closed and
+     * opened again, which replays the write-ahead log. Damaged files are not recovered from: they stay
+     * reported until the node is restarted with its data repaired or removed.
+     *
+     * @return true if the store has no failure (any more)
+     */
+    public boolean recover() {
+        return failure == null || recoverFrom();
+    }
+
+    private synchronized boolean recoverFrom() {
+        StorageFailure seen = failure;
+        if (seen == null) {
+            return true;
+        }
+        if (!open || seen.damaged()) {
+            return false;
+        }
+        if (writesWork()) {
+            failure = null;
+            log.info("Storage at {} writes again after: {}", dir, seen.cause());
+            return true;
+        }
+        Lock lock = handle.writeLock();
+        lock.lock();
+        try {
+            if (db != null) {
+                db.close();
+                db = null;
+            }
+            db = RocksDB.open(options, dir.toString());
+            failure = null;
+            log.info("Storage at {} reopened after: {}", dir, seen.cause());
+            return true;
+        }
+        catch (RocksDBException ex) {
+            failure = StorageFailure.of("reopen", ex);
+            log.warn("Storage at {} could not be reopened: {}", dir, ex.getMessage());
+            return false;
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean writesWork() {
+        Lock lock = readLocked();
+        try {
+            if (db == null) {
+                return false;
+            }
+            db.delete(writeOptions, PROBE_KEY);
+            return true;
+        }
+        catch (RocksDBException ex) {
+            log.debug("Storage at {} still cannot write: {}", dir, ex.getMessage());
+            return false;
+        }
+        finally {
+            lock.unlock();
         }
     }
 
@@ -207,6 +315,24 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
             return;
         }
         open = false;
+        Lock lock = handle.writeLock();
+        lock.lock();
+        try {
+            closeDatabase();
+        }
+        finally {
+            lock.unlock();
+        }
+        writeOptions.close();
+        options.close();
+        bloomFilter.close();
+        log.info("Storage at {} closed", dir);
+    }
+
+    private void closeDatabase() {
+        if (db == null) {
+            return;
+        }
         try {
             // Flush the WAL to disk so a clean shutdown never depends on the OS writing it back later.
             db.syncWal();
@@ -215,22 +341,55 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
             log.warn("Could not sync the write-ahead log on close: {}", ex.getMessage());
         }
         db.close();
-        writeOptions.close();
-        options.close();
-        bloomFilter.close();
-        log.info("Storage at {} closed", dir);
+        db = null;
     }
 
+    private Lock readLocked() {
+        Lock lock = handle.readLock();
+        lock.lock();
+        return lock;
+    }
+
+    /** The open database; the caller holds the read lock. */
+    private RocksDB database(String operation) {
+        RocksDB current = db;
+        if (current == null) {
+            StorageFailure last = failure;
+            throw new StorageException("storage " + operation + " failed: the database at " + dir + " is not open"
+                    + (last != null ? " (" + last.cause() + ")" : ""), null);
+        }
+        return current;
+    }
+
+    /** The caller holds the read lock. */
     private byte[] read(byte[] keyBytes) {
         try {
-            return db.get(keyBytes);
+            return database("read").get(keyBytes);
         }
         catch (RocksDBException ex) {
             throw failed("read", ex);
         }
     }
 
-    private static StorageException failed(String operation, RocksDBException cause) {
+    /** A write went through: a failure seen before is over, unless it was damage, which a write elsewhere does not undo. */
+    private void written() {
+        StorageFailure seen = failure;
+        if (seen != null && !seen.damaged()) {
+            failure = null;
+            log.info("Storage at {} writes again after: {}", dir, seen.cause());
+        }
+    }
+
+    /** Remembers a refused read or write and says so as a StorageException; package-private for tests. */
+    StorageException failed(String operation, RocksDBException cause) {
+        StorageFailure seen = StorageFailure.of(operation, cause);
+        StorageFailure before = failure;
+        if (before == null || !before.damaged()) { // damage stays the reported cause
+            failure = seen;
+        }
+        if (before == null) {
+            log.warn("Storage at {}: {}", dir, seen.cause());
+        }
         return new StorageException("storage " + operation + " failed: " + cause.getMessage(), cause);
     }
 
@@ -240,5 +399,31 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
 
     private static byte[] keyBytes(String key) {
         return key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A read, write or reopen RocksDB refused.
+     *
+     * @param operation read, write or reopen
+     * @param cause     what failed and what RocksDB said, e.g. "write failed (IOError, NoSpace): While appending to file: ..."
+     * @param damaged   whether RocksDB found damaged data (a checksum mismatch, a truncated table file)
+     */
+    public record StorageFailure(String operation, String cause, boolean damaged) {
+
+        static StorageFailure of(String operation, RocksDBException ex) {
+            Status status = ex.getStatus();
+            boolean damaged = status != null && status.getCode() == Status.Code.Corruption;
+            String message = ex.getMessage() != null ? ex.getMessage() : "no message";
+            return new StorageFailure(operation, operation + " failed" + kind(status) + ": " + message, damaged);
+        }
+
+        /** RocksDB's messages leave out what kind of failure it was: " (Corruption)", " (IOError, NoSpace)". */
+        private static String kind(Status status) {
+            if (status == null) {
+                return "";
+            }
+            boolean subCode = status.getSubCode() != null && status.getSubCode() != Status.SubCode.None;
+            return " (" + status.getCode() + (subCode ? ", " + status.getSubCode() : "") + ")";
+        }
     }
 }

@@ -27,7 +27,7 @@ class StorageConfiguration {
     }
 
     @Bean("storage")
-    StorageHealthIndicator storageHealthIndicator(RocksDbReplicaStore store) {
-        return new StorageHealthIndicator(store);
+    StorageHealthIndicator storageHealthIndicator(RocksDbReplicaStore store, StorageProperties properties) {
+        return new StorageHealthIndicator(store, properties.minFree(), StorageHealthIndicator.UsableSpace.fileStore());
     }
 }

@@ -14,10 +14,13 @@ import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 
 import dev.quorumkv.storage.KeyedValue;
+import dev.quorumkv.storage.StorageException;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.version.Version;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.Status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -161,6 +164,95 @@ class RocksDbReplicaStoreTests {
 
         assertThat(options).containsPattern("filter_policy=.*[Bb]loom").doesNotContain("filter_policy=nullptr")
                 .contains("memtable_whole_key_filtering=true").doesNotContain("memtable_prefix_bloom_size_ratio=0.000000");
+    }
+
+    @Test
+    void aFailedWriteIsRememberedUntilAWriteSucceeds() {
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            StorageException refused = store.failed("write", noSpace());
+
+            assertThat(refused).hasMessageContaining("No space left on device");
+            assertThat(store.failure()).hasValueSatisfying(failure -> {
+                assertThat(failure.cause()).contains("write failed (IOError, NoSpace)", "No space left on device");
+                assertThat(failure.damaged()).isFalse();
+            });
+
+            store.putIfNewer("k", value(1, 0, "n1", "v"));
+
+            assertThat(store.failure()).isEmpty();
+        }
+    }
+
+    @Test
+    void recoverClearsAFailureOnceTheStoreWritesAgainAndKeepsTheData() {
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            store.putIfNewer("kept", value(1, 0, "n1", "bytes"));
+            store.failed("write", noSpace());
+
+            assertThat(store.recover()).isTrue();
+
+            assertThat(store.failure()).isEmpty();
+            assertThat(store.get("kept").orElseThrow().value()).isEqualTo("bytes".getBytes(StandardCharsets.UTF_8));
+            assertThat(store.get("")).as("the probe leaves no key behind").isEmpty();
+        }
+    }
+
+    @Test
+    void aDamagedTableFileIsAnErrorAndStaysReportedNeverAWrongAnswer() throws Exception {
+        byte[] payload = new byte[200];
+        new Random(7).nextBytes(payload);
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            for (int i = 0; i < 2_000; i++) {
+                store.putIfNewer(String.format("key%05d", i), Versioned.value(new Version(1, 0, "n1"), "application/octet-stream", payload));
+            }
+        }
+        new RocksDbReplicaStore(dir, false).close(); // opening replays the write-ahead log into a table file
+        Path table;
+        try (var files = Files.list(dir)) {
+            table = files.filter(file -> file.getFileName().toString().endsWith(".sst")).findFirst().orElseThrow();
+        }
+        damage(table, 100, 64);
+
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            int errors = 0;
+            for (int i = 0; i < 2_000; i++) {
+                try {
+                    assertThat(store.get(String.format("key%05d", i)).orElseThrow().value()).isEqualTo(payload);
+                }
+                catch (StorageException ex) {
+                    errors++;
+                }
+            }
+            assertThat(errors).as("reads of the damaged block fail").isPositive();
+            assertThat(store.failure()).hasValueSatisfying(failure -> {
+                assertThat(failure.damaged()).isTrue();
+                assertThat(failure.cause()).startsWith("read failed (Corruption): ");
+            });
+
+            store.putIfNewer("another", value(1, 0, "n1", "v"));
+
+            assertThat(store.recover()).isFalse();
+            assertThat(store.failure()).as("damage stays reported after a write elsewhere").isPresent();
+        }
+    }
+
+    /** What RocksDB says when the write-ahead log cannot grow. */
+    static RocksDBException noSpace() {
+        return new RocksDBException("IO error: No space left on device: While appending to file: 000008.log",
+                new Status(Status.Code.IOError, Status.SubCode.NoSpace, "No space left on device: While appending to file: 000008.log"));
+    }
+
+    private static void damage(Path file, int offset, int length) throws Exception {
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(length);
+            channel.read(bytes, offset);
+            bytes.flip();
+            for (int i = 0; i < length; i++) {
+                bytes.put(i, (byte) ~bytes.get(i));
+            }
+            channel.write(bytes, offset);
+        }
     }
 
     /** Runs {@code work} in four threads at once (thread numbers 0..3) and waits for all of them. */
