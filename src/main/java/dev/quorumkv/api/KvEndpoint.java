@@ -1,19 +1,28 @@
 package dev.quorumkv.api;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 import dev.quorumkv.InvalidInputException;
 import dev.quorumkv.QuorumKvProperties;
+import dev.quorumkv.api.AdmissionControl.OverloadedException;
+import dev.quorumkv.api.AdmissionControl.Requester;
+import dev.quorumkv.api.AdmissionControl.Reservation;
 import dev.quorumkv.api.RequestBodies.BodyInterruptedException;
 import dev.quorumkv.coordinator.CoordinatorMetrics;
 import dev.quorumkv.coordinator.Operation;
+import dev.quorumkv.coordinator.Quorum;
+import dev.quorumkv.coordinator.QuorumFailedException;
+import dev.quorumkv.coordinator.QuorumFailedException.Reason;
 import dev.quorumkv.coordinator.QuorumReadService;
 import dev.quorumkv.coordinator.QuorumReadService.ReadResult;
 import dev.quorumkv.coordinator.QuorumWriteService;
 import dev.quorumkv.coordinator.QuorumWriteService.WriteResult;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.version.Version;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpHeaders;
@@ -44,14 +53,20 @@ class KvEndpoint {
     private final CoordinatorMetrics metrics;
     private final AsyncResponder responder;
     private final long maxValueBytes;
+    private final AdmissionControl admission;
+    private final InFlightBytes costs;
+    private final Quorum quorum;
 
     KvEndpoint(QuorumWriteService writes, QuorumReadService reads, CoordinatorMetrics metrics, AsyncResponder responder,
-            QuorumKvProperties properties) {
+            QuorumKvProperties properties, AdmissionControl admission, InFlightBytes costs, Quorum quorum) {
         this.writes = writes;
         this.reads = reads;
         this.metrics = metrics;
         this.responder = responder;
         this.maxValueBytes = properties.maxValueBytes().toBytes();
+        this.admission = admission;
+        this.costs = costs;
+        this.quorum = quorum;
     }
 
     /** Any request whose raw path is {@code /kv} or starts with {@code /kv/}. */
@@ -75,13 +90,32 @@ class KvEndpoint {
         }
         Put put = validated(Operation.WRITE, () -> new Put(key(request), quorum(request, "w"),
                 context(request.getHeader(X_CONTEXT)), contentType(request.getContentType())));
+        // Before a byte of the body is read: the declared length, or the limit for a chunked body.
+        long declared = request.getContentLengthLong();
+        Reservation reserved = admitted(request, Operation.WRITE, put.w(),
+                costs.clientWrite(declared >= 0 ? Math.min(declared, maxValueBytes) : maxValueBytes));
+        CompletableFuture<Void> valueReleased = new CompletableFuture<>();
+        releaseOnceAnswered(request, reserved, valueReleased);
+        Runnable release = () -> valueReleased.complete(null);
         return RequestBodies.readAsync(request, maxValueBytes)
                 .whenComplete((body, failure) -> {
+                    if (failure != null) {
+                        release.run();
+                    }
                     if (failure instanceof InvalidInputException || failure instanceof BodyInterruptedException) {
                         metrics.invalid(Operation.WRITE); // too large, unreadable, or cut off mid-way
                     }
                 })
-                .thenCompose(value -> writes.put(put.key(), put.contentType(), value, put.w(), put.context()));
+                .thenCompose(value -> {
+                    reserved.shrinkTo(costs.clientWrite(value.length));
+                    try {
+                        return writes.put(put.key(), put.contentType(), value, put.w(), put.context(), release);
+                    }
+                    catch (RuntimeException ex) {
+                        release.run();
+                        throw ex;
+                    }
+                });
     }
 
     private CompletableFuture<WriteResult> delete(HttpServletRequest request) {
@@ -89,14 +123,61 @@ class KvEndpoint {
         }
         Delete delete = validated(Operation.WRITE,
                 () -> new Delete(key(request), quorum(request, "w"), context(request.getHeader(X_CONTEXT))));
+        releaseOnceAnswered(request, admitted(request, Operation.WRITE, delete.w(), costs.clientWrite(0)),
+                CompletableFuture.completedFuture(null));
         return writes.delete(delete.key(), delete.w(), delete.context());
     }
 
+    /** The value's bytes are counted once it has been read, until the last of them has gone to the client. */
     private CompletableFuture<ReadResult> get(HttpServletRequest request) {
         record Get(String key, Integer r) {
         }
         Get get = validated(Operation.READ, () -> new Get(key(request), quorum(request, "r")));
-        return reads.get(get.key(), get.r());
+        Reservation reserved = admitted(request, Operation.READ, get.r(), costs.clientRead());
+        releaseOnceAnswered(request, reserved, CompletableFuture.completedFuture(null));
+        return reads.get(get.key(), get.r(), value -> reserved.tryGrow(costs.answer(value.value().length)));
+    }
+
+    /**
+     * The request's bytes reserved, or, when the node has no room for them, a refusal at once (503
+     * {@code overloaded}, counted so): never a queue.
+     */
+    private Reservation admitted(HttpServletRequest request, Operation operation, Integer requested, long bytes) {
+        try {
+            return admission.reserve(Requester.CLIENT, bytes);
+        }
+        catch (OverloadedException overloaded) {
+            metrics.overloaded(operation);
+            int required = requested != null ? requested : operation == Operation.WRITE ? quorum.w() : quorum.r();
+            throw QuorumFailedException.of(operation, Reason.OVERLOADED, 0, required, quorum.n(), Map.of());
+        }
+    }
+
+    /**
+     * Gives the reservation back once the answer has been written (or the connection has failed) and
+     * {@code alsoHeldUntil} has completed: for a PUT, until every replica call carrying the value has ended.
+     */
+    private static void releaseOnceAnswered(HttpServletRequest request, Reservation reservation, CompletableFuture<?> alsoHeldUntil) {
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        request.getAsyncContext().addListener(new AsyncListener() {
+            @Override
+            public void onComplete(AsyncEvent event) {
+                answered.complete(null);
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+            }
+        });
+        CompletableFuture.allOf(answered, alsoHeldUntil).whenComplete((ignored, failure) -> reservation.release());
     }
 
     /** Parses what the request asks for; input it refuses is counted as an invalid read or write. */

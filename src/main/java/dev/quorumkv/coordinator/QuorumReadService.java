@@ -2,15 +2,18 @@ package dev.quorumkv.coordinator;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Predicate;
 
 import dev.quorumkv.InvalidInputException;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.coordinator.CoordinatorMetrics.ReadOutcome;
 import dev.quorumkv.coordinator.QuorumCollector.Reply;
+import dev.quorumkv.coordinator.QuorumFailedException.Reason;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.version.HybridLogicalClock;
 
@@ -56,6 +59,15 @@ public class QuorumReadService {
      * @return the read's result, or a {@link ReadQuorumFailedException}
      */
     public CompletableFuture<ReadResult> get(String key, Integer requestedR) {
+        return get(key, requestedR, found -> true);
+    }
+
+    /**
+     * As {@link #get(String, Integer)}, with room for the answer asked of {@code roomFor} before it is given:
+     * when it has none (the node cannot hold the value until it is sent), the read fails with reason
+     * {@code overloaded} and is counted so, not as a success.
+     */
+    public CompletableFuture<ReadResult> get(String key, Integer requestedR, Predicate<Versioned> roomFor) {
         int r;
         try {
             r = quorum.readQuorum(requestedR);
@@ -84,6 +96,11 @@ public class QuorumReadService {
             Optional<Versioned> newest = newest(replies);
             newest.ifPresent(found -> clock.observe(found.version()));
             ReadResult result = new ReadResult(key, newest, replies.size(), r, preferenceList.size());
+            if (result.found() && !roomFor.test(newest.get())) {
+                metrics.read(ReadOutcome.OVERLOADED, start);
+                throw new CompletionException(QuorumFailedException.of(Operation.READ, Reason.OVERLOADED, replies.size(), r,
+                        preferenceList.size(), Map.of()));
+            }
             metrics.read(result.found() ? ReadOutcome.SUCCESS : ReadOutcome.NOT_FOUND, start);
             return result;
         });

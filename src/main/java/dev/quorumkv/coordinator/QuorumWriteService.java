@@ -49,16 +49,26 @@ public class QuorumWriteService {
      * @return the acknowledged write, or a {@link WriteQuorumFailedException}
      */
     public CompletableFuture<WriteResult> put(String key, String contentType, byte[] value, Integer w, Version context) {
-        return write(key, w, context, version -> Versioned.value(version, contentType, value));
+        return put(key, contentType, value, w, context, () -> { });
+    }
+
+    /**
+     * As {@link #put(String, String, byte[], Integer, Version)}; {@code released} runs once no replica call
+     * holds the value any more (every call sent has ended, however long after the quorum was decided), or
+     * as soon as it is clear that nothing will be sent.
+     */
+    public CompletableFuture<WriteResult> put(String key, String contentType, byte[] value, Integer w, Version context,
+            Runnable released) {
+        return write(key, w, context, version -> Versioned.value(version, contentType, value), released);
     }
 
     /** Writes a tombstone with quorum W: a delete is a write that wins over older values. */
     public CompletableFuture<WriteResult> delete(String key, Integer w, Version context) {
-        return write(key, w, context, Versioned::tombstone);
+        return write(key, w, context, Versioned::tombstone, () -> { });
     }
 
     private CompletableFuture<WriteResult> write(String key, Integer requestedW, Version context,
-            Function<Version, Versioned> stamped) {
+            Function<Version, Versioned> stamped, Runnable released) {
         int w;
         Versioned value;
         try {
@@ -67,6 +77,7 @@ public class QuorumWriteService {
         }
         catch (InvalidInputException invalid) {
             metrics.invalid(Operation.WRITE);
+            released.run();
             throw invalid;
         }
         long start = metrics.start();
@@ -77,8 +88,10 @@ public class QuorumWriteService {
         }
         catch (QuorumFailedException unavailable) {
             metrics.write(WriteOutcome.UNAVAILABLE, 0, start);
+            released.run();
             return CompletableFuture.failedFuture(unavailable);
         }
+        collector.callsEnded().thenRun(released);
         collector.settled().thenAccept(acked -> {
             if (acked.size() < collector.total()) {
                 metrics.underReplicated();
