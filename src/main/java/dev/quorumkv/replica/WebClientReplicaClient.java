@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.ReplicaOverloadedException;
 import dev.quorumkv.coordinator.ReplicaRejectedException;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
@@ -118,12 +119,16 @@ class WebClientReplicaClient implements BatchTransport {
                 .toFuture();
     }
 
-    /** A 4xx means the peer refused us (bad secret, bad request); anything else is the peer failing. */
+    /**
+     * A 4xx means the peer refused us (bad secret, bad request), and so does a 503 marked overloaded (alive,
+     * no room now); anything else is the peer failing.
+     */
     private static <T> Mono<T> failure(Member replica, ClientResponse response) {
         String message = replica.id() + " answered " + response.statusCode().value();
         RuntimeException failure = response.statusCode().is4xxClientError()
                 ? new ReplicaRejectedException(message)
-                : new IllegalStateException(message);
+                : response.headers().header(InternalApi.OVERLOADED).isEmpty() ? new IllegalStateException(message)
+                        : new ReplicaOverloadedException(message + " (overloaded)");
         return response.releaseBody().then(Mono.error(failure));
     }
 }
