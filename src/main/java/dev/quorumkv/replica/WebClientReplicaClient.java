@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.coordinator.ReplicaOverloadedException;
@@ -12,6 +13,8 @@ import dev.quorumkv.coordinator.ReplicaRejectedException;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -38,21 +41,28 @@ class WebClientReplicaClient implements BatchTransport {
 
     @Override
     public CompletableFuture<Void> write(Member replica, String key, Versioned value) {
-        return post(replica, replica.url() + InternalApi.KEY_PATH, VersionedCodec.encode(value), key);
+        byte[] head = VersionedCodec.encodeHead(value);
+        return post(replica, replica.url() + InternalApi.KEY_PATH,
+                () -> value.isTombstone() ? Unpooled.wrappedBuffer(head) : Unpooled.wrappedBuffer(head, value.value()), key);
     }
 
     /** Several writes in one call to {@code POST /internal/replica}; acked all together. */
     @Override
     public CompletableFuture<Void> writeBatch(Member replica, List<KeyedValue> writes) {
-        return post(replica, replica.url() + InternalApi.WRITE_BATCH_PATH, ReplicaBatchCodec.encode(writes));
+        byte[][] parts = ReplicaBatchCodec.encodeParts(writes).toArray(byte[][]::new);
+        return post(replica, replica.url() + InternalApi.WRITE_BATCH_PATH, () -> Unpooled.wrappedBuffer(parts));
     }
 
-    private CompletableFuture<Void> post(Member replica, String uriTemplate, byte[] body, Object... uriVariables) {
+    /**
+     * The body wraps the values' own arrays behind small heads: no copy of a value is made to send it. A
+     * fresh wrapper per subscription, since the client releases what it has sent and may send again.
+     */
+    private CompletableFuture<Void> post(Member replica, String uriTemplate, Supplier<ByteBuf> body, Object... uriVariables) {
         return webClient.post()
                 .uri(uriTemplate, uriVariables)
                 .header(HttpHeaders.AUTHORIZATION, authorization)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .bodyValue(body)
+                .body(Mono.fromSupplier(body), ByteBuf.class)
                 .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
                         ? response.releaseBody()
                         : failure(replica, response))
