@@ -14,8 +14,10 @@ package dev.quorumkv.api;
  * </ul>
  * With N replicas that is at most V x (N + 1) (when this node is one of them: 1 + 1 + (N - 1); when it is
  * not: 1 + N), plus {@link #REQUEST_BYTES} for the request itself. A peer's write of V bytes to this
- * node as a replica holds its body, the value decoded from it, and the stored form: V x 3. A GET holds
- * the value it answers until the last byte has gone to the client: V, plus the request.
+ * node as a replica holds its body, the value decoded from it, and the stored form: V x 3. A GET cannot
+ * know its value's size before it has read it: it reserves the request's share, then each value a
+ * replica answers with as it arrives (up to N of them until every replica has answered), and holds them
+ * until the answer's last byte has gone to the client.
  */
 final class InFlightBytes {
 
@@ -46,7 +48,7 @@ final class InFlightBytes {
         return REQUEST_BYTES;
     }
 
-    /** A value being answered to a client until it has been written out. */
+    /** A value a replica answered a client's read with, held until the answer has been written out. */
     long answer(long valueBytes) {
         return valueBytes;
     }

@@ -128,7 +128,10 @@ class KvEndpoint {
         return writes.delete(delete.key(), delete.w(), delete.context());
     }
 
-    /** The value's bytes are counted once it has been read, until the last of them has gone to the client. */
+    /**
+     * Each value a replica answers with is counted as it arrives (a read holds up to N of them), until the
+     * answer's last byte has gone to the client; one the node has no room for is let go at once.
+     */
     private CompletableFuture<ReadResult> get(HttpServletRequest request) {
         record Get(String key, Integer r) {
         }

@@ -2,10 +2,10 @@ package dev.quorumkv.coordinator;
 
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 import dev.quorumkv.InvalidInputException;
@@ -63,9 +63,11 @@ public class QuorumReadService {
     }
 
     /**
-     * As {@link #get(String, Integer)}, with room for the answer asked of {@code roomFor} before it is given:
-     * when it has none (the node cannot hold the value until it is sent), the read fails with reason
-     * {@code overloaded} and is counted so, not as a success.
+     * As {@link #get(String, Integer)}, asking {@code roomFor} for room to hold each value a replica answers
+     * with, as it arrives: a reply the node has no room for is let go at once and counts as that replica
+     * failing ({@link ReplicaOverloadedException}), so the values a read holds (up to N of them until every
+     * replica has answered, then the one it answers with) never exceed what the node can hold. When too few
+     * replies could be kept, the read fails with reason {@code overloaded} and is counted so.
      */
     public CompletableFuture<ReadResult> get(String key, Integer requestedR, Predicate<Versioned> roomFor) {
         int r;
@@ -78,9 +80,16 @@ public class QuorumReadService {
         }
         long start = metrics.start();
         List<Member> preferenceList = cluster.preferenceList(key, quorum.n());
+        AtomicBoolean noRoom = new AtomicBoolean();
         QuorumCollector<Optional<Versioned>> collector;
         try {
-            collector = fanOut.send(preferenceList, r, Operation.READ, replica -> replicas.read(replica, key));
+            collector = fanOut.send(preferenceList, r, Operation.READ, replica -> replicas.read(replica, key).thenApply(reply -> {
+                if (reply.isPresent() && !reply.get().isTombstone() && !roomFor.test(reply.get())) {
+                    noRoom.set(true);
+                    throw new ReplicaOverloadedException("no room on this node for " + replica.id() + "'s answer (overloaded)");
+                }
+                return reply;
+            }));
         }
         catch (QuorumFailedException unavailable) {
             metrics.read(ReadOutcome.UNAVAILABLE, start);
@@ -90,17 +99,16 @@ public class QuorumReadService {
         return collector.quorum().handle((replies, failure) -> {
             if (failure != null) {
                 QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
+                if (noRoom.get() && quorumFailure.reason() == Reason.FAILED) {
+                    quorumFailure = QuorumFailedException.of(Operation.READ, Reason.OVERLOADED, quorumFailure.acks(),
+                            quorumFailure.required(), quorumFailure.n(), quorumFailure.causes());
+                }
                 metrics.read(ReadOutcome.valueOf(quorumFailure.reason().name()), start);
                 throw new CompletionException(quorumFailure);
             }
             Optional<Versioned> newest = newest(replies);
             newest.ifPresent(found -> clock.observe(found.version()));
             ReadResult result = new ReadResult(key, newest, replies.size(), r, preferenceList.size());
-            if (result.found() && !roomFor.test(newest.get())) {
-                metrics.read(ReadOutcome.OVERLOADED, start);
-                throw new CompletionException(QuorumFailedException.of(Operation.READ, Reason.OVERLOADED, replies.size(), r,
-                        preferenceList.size(), Map.of()));
-            }
             metrics.read(result.found() ? ReadOutcome.SUCCESS : ReadOutcome.NOT_FOUND, start);
             return result;
         });
