@@ -138,6 +138,7 @@ final class FailureProblems {
         problem.setProperty("acks", failure.acks());
         problem.setProperty(write ? "w" : "r", failure.required());
         problem.setProperty("n", failure.n());
+        problem.setProperty("replicas", failure.causes()); // none: no replica was asked
         return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
                 .header(KvEndpoint.X_QUORUM_ACKS, Integer.toString(failure.acks())).body(problem);
     }
