@@ -34,6 +34,13 @@ class StartupValidationIntegrationTests {
                 .rootCause().hasMessageContaining("must not exceed quorumkv.replication.n (3)");
     }
 
+    @Test
+    void anAdmissionBudgetTooSmallForOnePutAtTheValueLimitRefusesToStart() {
+        assertThatThrownBy(() -> start("--quorumkv.node-id=a", "--quorumkv.admission.max-inflight-bytes=1MB"))
+                .rootCause().hasMessageContaining("quorumkv.admission.max-inflight-bytes (1048576 bytes) is too small")
+                .hasMessageContaining("set it to at least");
+    }
+
     private void start(String... arguments) {
         String[] all = new String[arguments.length + 3];
         System.arraycopy(arguments, 0, all, 0, arguments.length);
