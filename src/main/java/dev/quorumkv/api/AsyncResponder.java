@@ -65,7 +65,7 @@ class AsyncResponder {
             }
             async.start(() -> {
                 if (answered.compareAndSet(false, true)) {
-                    answer(async, entity(request, value, failure, toResponse));
+                    respond(async, entity(request, value, failure, toResponse));
                 }
             });
         });
@@ -117,7 +117,7 @@ class AsyncResponder {
      * bytes (counted by admission), never one of the container's few worker threads, which a handful of
      * slow readers would otherwise all block, peers' calls and health probes included.
      */
-    private void answer(AsyncContext async, ResponseEntity<?> entity) {
+    private void respond(AsyncContext async, ResponseEntity<?> entity) {
         if (!(entity.getBody() instanceof byte[] body) || body.length <= WRITE_IN_PLACE_BYTES) {
             write(async, entity);
             return;

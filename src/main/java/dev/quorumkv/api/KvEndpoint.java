@@ -92,7 +92,7 @@ class KvEndpoint {
                 context(request.getHeader(X_CONTEXT)), contentType(request.getContentType())));
         // Before a byte of the body is read: the declared length, or the limit for a chunked body.
         long declared = request.getContentLengthLong();
-        Reservation reserved = admitted(request, Operation.WRITE, put.w(),
+        Reservation reserved = admitted(Operation.WRITE, put.w(),
                 costs.clientWrite(declared >= 0 ? Math.min(declared, maxValueBytes) : maxValueBytes));
         CompletableFuture<Void> valueReleased = new CompletableFuture<>();
         releaseOnceAnswered(request, reserved, valueReleased);
@@ -123,7 +123,7 @@ class KvEndpoint {
         }
         Delete delete = validated(Operation.WRITE,
                 () -> new Delete(key(request), quorum(request, "w"), context(request.getHeader(X_CONTEXT))));
-        releaseOnceAnswered(request, admitted(request, Operation.WRITE, delete.w(), costs.clientWrite(0)),
+        releaseOnceAnswered(request, admitted(Operation.WRITE, delete.w(), costs.clientWrite(0)),
                 CompletableFuture.completedFuture(null));
         return writes.delete(delete.key(), delete.w(), delete.context());
     }
@@ -136,7 +136,7 @@ class KvEndpoint {
         record Get(String key, Integer r) {
         }
         Get get = validated(Operation.READ, () -> new Get(key(request), quorum(request, "r")));
-        Reservation reserved = admitted(request, Operation.READ, get.r(), costs.clientRead());
+        Reservation reserved = admitted(Operation.READ, get.r(), costs.clientRead());
         releaseOnceAnswered(request, reserved, CompletableFuture.completedFuture(null));
         return reads.get(get.key(), get.r(), value -> reserved.tryGrow(costs.answer(value.value().length)));
     }
@@ -145,7 +145,7 @@ class KvEndpoint {
      * The request's bytes reserved, or, when the node has no room for them, a refusal at once (503
      * {@code overloaded}, counted so): never a queue.
      */
-    private Reservation admitted(HttpServletRequest request, Operation operation, Integer requested, long bytes) {
+    private Reservation admitted(Operation operation, Integer requested, long bytes) {
         try {
             return admission.reserve(Requester.CLIENT, bytes);
         }
