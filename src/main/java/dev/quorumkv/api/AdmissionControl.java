@@ -118,6 +118,12 @@ public class AdmissionControl {
             return true;
         }
 
+        /** {@link #tryGrow} to hold {@code bytes} in all; true at once if it holds that much already. */
+        boolean tryGrowTo(long bytes) {
+            long more = bytes - heldBytes();
+            return more <= 0 || tryGrow(more);
+        }
+
         /** Gives back what is held beyond {@code bytes}: a chunked body turned out smaller than reserved. */
         void shrinkTo(long bytes) {
             if (bytes < 0) {

@@ -90,14 +90,16 @@ class KvEndpoint {
         }
         Put put = validated(Operation.WRITE, () -> new Put(key(request), quorum(request, "w"),
                 context(request.getHeader(X_CONTEXT)), contentType(request.getContentType())));
-        // Before a byte of the body is read: the declared length, or the limit for a chunked body.
+        // Before a byte of the body is read: its declared length; a chunked body's first buffer, and each
+        // time that buffer grows, the growth (refused mid-way, as overloaded, when there is no room for it).
         long declared = request.getContentLengthLong();
-        Reservation reserved = admitted(Operation.WRITE, put.w(),
-                costs.clientWrite(declared >= 0 ? Math.min(declared, maxValueBytes) : maxValueBytes));
+        Reservation reserved = admitted(Operation.WRITE, put.w(), costs.clientWrite(declared >= 0
+                ? Math.min(declared, maxValueBytes) : RequestBodies.firstChunkedCapacity(maxValueBytes)));
         CompletableFuture<Void> valueReleased = new CompletableFuture<>();
         releaseOnceAnswered(request, reserved, valueReleased);
         Runnable release = () -> valueReleased.complete(null);
-        return RequestBodies.readAsync(request, maxValueBytes)
+        return RequestBodies.readAsync(request, maxValueBytes,
+                        capacity -> reserved.tryGrowTo(costs.clientWrite(capacity)) ? null : refused(Operation.WRITE, put.w()))
                 .whenComplete((body, failure) -> {
                     if (failure != null) {
                         release.run();
@@ -150,10 +152,15 @@ class KvEndpoint {
             return admission.reserve(Requester.CLIENT, bytes);
         }
         catch (OverloadedException overloaded) {
-            metrics.overloaded(operation);
-            int required = requested != null ? requested : operation == Operation.WRITE ? quorum.w() : quorum.r();
-            throw QuorumFailedException.of(operation, Reason.OVERLOADED, 0, required, quorum.n(), Map.of());
+            throw refused(operation, requested);
         }
+    }
+
+    /** The refusal of a request the node has no room for, counted as {@code overloaded}; nothing was sent. */
+    private QuorumFailedException refused(Operation operation, Integer requested) {
+        metrics.overloaded(operation);
+        int required = requested != null ? requested : operation == Operation.WRITE ? quorum.w() : quorum.r();
+        return QuorumFailedException.of(operation, Reason.OVERLOADED, 0, required, quorum.n(), Map.of());
     }
 
     /**

@@ -91,6 +91,16 @@ class AdmissionControlTests {
     }
 
     @Test
+    void growingToATotalTakesOnlyTheDifference() {
+        Reservation chunked = admission.reserve(Requester.CLIENT, 100);
+
+        assertThat(chunked.tryGrowTo(250)).isTrue();
+        assertThat(chunked.tryGrowTo(200)).as("holds that much already").isTrue();
+        assertThat(chunked.tryGrowTo(301)).isFalse();
+        assertThat(admission.inFlightBytes()).isEqualTo(250);
+    }
+
+    @Test
     void theBudgetIsNeverExceededNorNegativeUnderConcurrentReservationsAndReleases() throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(8);
         CountDownLatch start = new CountDownLatch(1);

@@ -165,6 +165,19 @@ class AdmissionControlIntegrationTests {
         }
     }
 
+    /** A body of unknown length is counted as its buffer grows, not at the limit up front, and given back whole. */
+    @Test
+    void aChunkedBodyAtTheLimitIsCountedAsItArrivesAndStoredWhole() throws Exception {
+        byte[] value = new byte[MIB];
+        new Random(3).nextBytes(value);
+
+        Response response = RawHttp.exchangeChunked(cluster.port(1), "PUT /kv/chunked HTTP/1.1\r\nContent-Type: application/octet-stream",
+                value, 64 * 1024);
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(cluster.getBytes(1, "/kv/chunked").body()).isEqualTo(value);
+    }
+
     /** Thousands of small PUTs sent at once, each on its own connection, before any answer is read. */
     @Test
     void aFloodOfSmallRequestsIsServedOrShedAndTheNodeRecovers() throws Exception {
