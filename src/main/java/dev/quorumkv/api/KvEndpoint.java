@@ -1,28 +1,20 @@
 package dev.quorumkv.api;
 
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 import dev.quorumkv.InvalidInputException;
 import dev.quorumkv.QuorumKvProperties;
-import dev.quorumkv.api.AdmissionControl.OverloadedException;
-import dev.quorumkv.api.AdmissionControl.Requester;
 import dev.quorumkv.api.AdmissionControl.Reservation;
 import dev.quorumkv.api.RequestBodies.BodyInterruptedException;
 import dev.quorumkv.coordinator.CoordinatorMetrics;
 import dev.quorumkv.coordinator.Operation;
-import dev.quorumkv.coordinator.Quorum;
-import dev.quorumkv.coordinator.QuorumFailedException;
-import dev.quorumkv.coordinator.QuorumFailedException.Reason;
 import dev.quorumkv.coordinator.QuorumReadService;
 import dev.quorumkv.coordinator.QuorumReadService.ReadResult;
 import dev.quorumkv.coordinator.QuorumWriteService;
 import dev.quorumkv.coordinator.QuorumWriteService.WriteResult;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.version.Version;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpHeaders;
@@ -37,7 +29,8 @@ import org.springframework.stereotype.Component;
  * request reaches coordinates it; answers are asynchronous (no request thread waits for replicas) and
  * written by {@link AsyncResponder}, errors included, as RFC 9457 problems. Everything in the request is
  * validated before anything is stamped or sent, so bad input never changes stored data; each refusal is
- * counted as an {@code invalid} read or write where it is found.
+ * counted as an {@code invalid} read or write where it is found. Then the request reserves the bytes it will
+ * hold, before its body is read ({@link ClientAdmission}), or is refused as {@code overloaded}.
  */
 @Component
 class KvEndpoint {
@@ -53,20 +46,16 @@ class KvEndpoint {
     private final CoordinatorMetrics metrics;
     private final AsyncResponder responder;
     private final long maxValueBytes;
-    private final AdmissionControl admission;
-    private final InFlightBytes costs;
-    private final Quorum quorum;
+    private final ClientAdmission admission;
 
     KvEndpoint(QuorumWriteService writes, QuorumReadService reads, CoordinatorMetrics metrics, AsyncResponder responder,
-            QuorumKvProperties properties, AdmissionControl admission, InFlightBytes costs, Quorum quorum) {
+            QuorumKvProperties properties, ClientAdmission admission) {
         this.writes = writes;
         this.reads = reads;
         this.metrics = metrics;
         this.responder = responder;
         this.maxValueBytes = properties.maxValueBytes().toBytes();
         this.admission = admission;
-        this.costs = costs;
-        this.quorum = quorum;
     }
 
     /** Any request whose raw path is {@code /kv} or starts with {@code /kv/}. */
@@ -90,16 +79,10 @@ class KvEndpoint {
         }
         Put put = validated(Operation.WRITE, () -> new Put(key(request), quorum(request, "w"),
                 context(request.getHeader(X_CONTEXT)), contentType(request.getContentType())));
-        // Before a byte of the body is read: its declared length; a chunked body's first buffer, and each
-        // time that buffer grows, the growth (refused mid-way, as overloaded, when there is no room for it).
-        long declared = request.getContentLengthLong();
-        Reservation reserved = admitted(Operation.WRITE, put.w(), costs.clientWrite(declared >= 0
-                ? Math.min(declared, maxValueBytes) : RequestBodies.firstChunkedCapacity(maxValueBytes)));
         CompletableFuture<Void> valueReleased = new CompletableFuture<>();
-        releaseOnceAnswered(request, reserved, valueReleased);
+        Reservation reserved = admission.put(request, put.w(), valueReleased);
         Runnable release = () -> valueReleased.complete(null);
-        return RequestBodies.readAsync(request, maxValueBytes,
-                        capacity -> reserved.tryGrowTo(costs.clientWrite(capacity)) ? null : refused(Operation.WRITE, put.w()))
+        return RequestBodies.readAsync(request, maxValueBytes, admission.bodyGrowth(reserved, put.w()))
                 .whenComplete((body, failure) -> {
                     if (failure != null) {
                         release.run();
@@ -109,7 +92,7 @@ class KvEndpoint {
                     }
                 })
                 .thenCompose(value -> {
-                    reserved.shrinkTo(costs.clientWrite(value.length));
+                    admission.bodyRead(reserved, value.length);
                     try {
                         return writes.put(put.key(), put.contentType(), value, put.w(), put.context(), release);
                     }
@@ -125,69 +108,15 @@ class KvEndpoint {
         }
         Delete delete = validated(Operation.WRITE,
                 () -> new Delete(key(request), quorum(request, "w"), context(request.getHeader(X_CONTEXT))));
-        releaseOnceAnswered(request, admitted(Operation.WRITE, delete.w(), costs.clientWrite(0)),
-                CompletableFuture.completedFuture(null));
+        admission.delete(request, delete.w());
         return writes.delete(delete.key(), delete.w(), delete.context());
     }
 
-    /**
-     * Each value a replica answers with is counted as it arrives (a read holds up to N of them), until the
-     * answer's last byte has gone to the client; one the node has no room for is let go at once.
-     */
     private CompletableFuture<ReadResult> get(HttpServletRequest request) {
         record Get(String key, Integer r) {
         }
         Get get = validated(Operation.READ, () -> new Get(key(request), quorum(request, "r")));
-        Reservation reserved = admitted(Operation.READ, get.r(), costs.clientRead());
-        releaseOnceAnswered(request, reserved, CompletableFuture.completedFuture(null));
-        return reads.get(get.key(), get.r(), value -> reserved.tryGrow(costs.answer(value.value().length)));
-    }
-
-    /**
-     * The request's bytes reserved, or, when the node has no room for them, a refusal at once (503
-     * {@code overloaded}, counted so): never a queue.
-     */
-    private Reservation admitted(Operation operation, Integer requested, long bytes) {
-        try {
-            return admission.reserve(Requester.CLIENT, bytes);
-        }
-        catch (OverloadedException overloaded) {
-            throw refused(operation, requested);
-        }
-    }
-
-    /** The refusal of a request the node has no room for, counted as {@code overloaded}; nothing was sent. */
-    private QuorumFailedException refused(Operation operation, Integer requested) {
-        metrics.overloaded(operation);
-        int required = requested != null ? requested : operation == Operation.WRITE ? quorum.w() : quorum.r();
-        return QuorumFailedException.of(operation, Reason.OVERLOADED, 0, required, quorum.n(), Map.of());
-    }
-
-    /**
-     * Gives the reservation back once the answer has been written (or the connection has failed) and
-     * {@code alsoHeldUntil} has completed: for a PUT, until every replica call carrying the value has ended.
-     */
-    private static void releaseOnceAnswered(HttpServletRequest request, Reservation reservation, CompletableFuture<?> alsoHeldUntil) {
-        CompletableFuture<Void> answered = new CompletableFuture<>();
-        request.getAsyncContext().addListener(new AsyncListener() {
-            @Override
-            public void onComplete(AsyncEvent event) {
-                answered.complete(null);
-            }
-
-            @Override
-            public void onTimeout(AsyncEvent event) {
-            }
-
-            @Override
-            public void onError(AsyncEvent event) {
-            }
-
-            @Override
-            public void onStartAsync(AsyncEvent event) {
-            }
-        });
-        CompletableFuture.allOf(answered, alsoHeldUntil).whenComplete((ignored, failure) -> reservation.release());
+        return reads.get(get.key(), get.r(), admission.get(request, get.r()));
     }
 
     /** Parses what the request asks for; input it refuses is counted as an invalid read or write. */
