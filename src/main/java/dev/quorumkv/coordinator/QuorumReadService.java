@@ -66,8 +66,9 @@ public class QuorumReadService {
      * As {@link #get(String, Integer)}, asking {@code roomFor} for room to hold each value a replica answers
      * with, as it arrives: a reply the node has no room for is let go at once and counts as that replica
      * failing ({@link ReplicaOverloadedException}), so the values a read holds (up to N of them until every
-     * replica has answered, then the one it answers with) never exceed what the node can hold. When too few
-     * replies could be kept, the read fails with reason {@code overloaded} and is counted so.
+     * replica has answered, then the one it answers with) never exceed what the node can hold. When the read
+     * fails after a reply was let go so, it fails with reason {@code overloaded}, whatever else went wrong
+     * (a slow replica's timeout), and is counted so: the node's own load is what cost it the quorum.
      */
     public CompletableFuture<ReadResult> get(String key, Integer requestedR, Predicate<Versioned> roomFor) {
         int r;
@@ -99,7 +100,7 @@ public class QuorumReadService {
         return collector.quorum().handle((replies, failure) -> {
             if (failure != null) {
                 QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
-                if (noRoom.get() && quorumFailure.reason() == Reason.FAILED) {
+                if (noRoom.get() && quorumFailure.reason() != Reason.UNAVAILABLE) {
                     quorumFailure = QuorumFailedException.of(Operation.READ, Reason.OVERLOADED, quorumFailure.acks(),
                             quorumFailure.required(), quorumFailure.n(), quorumFailure.causes());
                 }
