@@ -82,7 +82,7 @@ class AdmissionControlIntegrationTests {
             assertThat(cluster.get(1, "/kv/after-the-load").body()).isEqualTo("normal");
             assertThat(inFlightBytes(1)).as("bytes counted in flight once the load has stopped").isZero();
         });
-        assertPeersSeeNode1Up();
+        assertNobodyMarkedDown();
     }
 
     @Test
@@ -101,7 +101,7 @@ class AdmissionControlIntegrationTests {
             assertThat(halfSent.await(LIMIT.toSeconds(), TimeUnit.SECONDS)).as("every client sent half its body").isTrue();
             // Every body is half in: the node holds what it admitted, has refused the rest, and still answers.
             assertThat(cluster.isAlive(1)).isTrue();
-            assertPeersSeeNode1Up();
+            assertNobodyMarkedDown();
             sendTheRest.countDown();
 
             Map<String, Long> counts = counted(outcomes);
@@ -144,7 +144,7 @@ class AdmissionControlIntegrationTests {
             assertThat(cluster.put(1, "/kv/while-readers-stall", "normal").statusCode())
                     .as("a normal PUT while %d readers stall", SLOW_READERS).isEqualTo(200);
             assertThat(cluster.get(1, "/kv/while-readers-stall").body()).isEqualTo("normal");
-            assertPeersSeeNode1Up();
+            assertNobodyMarkedDown();
 
             List<String> outcomes = new ArrayList<>();
             for (Socket reader : readers) {
@@ -281,10 +281,13 @@ class AdmissionControlIntegrationTests {
         return all.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     }
 
-    private static void assertPeersSeeNode1Up() {
+    /** Node1's peers see it up, and it sees them up: nobody has been marked down because of node1's load. */
+    private static void assertNobodyMarkedDown() {
         for (int peer = 2; peer <= 3; peer++) {
             assertThat(cluster.get(peer, "/actuator/health").body()).as("node%d's health", peer).contains("\"node1\":\"UP\"");
         }
+        assertThat(cluster.get(1, "/actuator/health").body()).as("node1's health")
+                .contains("\"node2\":\"UP\"", "\"node3\":\"UP\"");
     }
 
     private static long inFlightBytes(int node) {
