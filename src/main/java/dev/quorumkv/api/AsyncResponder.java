@@ -10,6 +10,8 @@ import dev.quorumkv.api.RequestBodies.BodyInterruptedException;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
@@ -36,6 +38,10 @@ class AsyncResponder {
     /** A backstop only: every replica call has its own deadline, so results come far sooner. */
     private static final long ASYNC_TIMEOUT_MILLIS = 60_000;
 
+    /** Answers up to this size are written at once: they fit in the socket's buffers, so no thread waits on them. */
+    private static final int WRITE_IN_PLACE_BYTES = 64 * 1024;
+    private static final int WRITE_CHUNK_BYTES = 64 * 1024;
+
     private final JsonMapper json;
 
     AsyncResponder(JsonMapper json) {
@@ -59,7 +65,7 @@ class AsyncResponder {
             }
             async.start(() -> {
                 if (answered.compareAndSet(false, true)) {
-                    write(async, entity(request, value, failure, toResponse));
+                    respond(async, entity(request, value, failure, toResponse));
                 }
             });
         });
@@ -105,6 +111,31 @@ class AsyncResponder {
                 });
     }
 
+    /**
+     * The operation's answer. A large one (a value read for a GET) is written as the client takes it (a
+     * servlet {@link WriteListener}): a client reading slowly then holds its connection and the value's
+     * bytes (counted by admission), never one of the container's few worker threads, which a handful of
+     * slow readers would otherwise all block, peers' calls and health probes included.
+     */
+    private void respond(AsyncContext async, ResponseEntity<?> entity) {
+        if (!(entity.getBody() instanceof byte[] body) || body.length <= WRITE_IN_PLACE_BYTES) {
+            write(async, entity);
+            return;
+        }
+        HttpServletResponse response = (HttpServletResponse) async.getResponse();
+        try {
+            response.setStatus(entity.getStatusCode().value());
+            entity.getHeaders().forEach((name, values) -> values.forEach(headerValue -> response.addHeader(name, headerValue)));
+            response.setContentLength(body.length);
+            ServletOutputStream out = response.getOutputStream();
+            out.setWriteListener(new LeavingBody(async, out, body));
+        }
+        catch (IOException | RuntimeException ex) {
+            log.debug("Could not start writing the answer: {}", ex.toString());
+            async.complete();
+        }
+    }
+
     private void write(AsyncContext async, ResponseEntity<?> entity) {
         HttpServletResponse response = (HttpServletResponse) async.getResponse();
         try {
@@ -140,6 +171,41 @@ class AsyncResponder {
         }
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         return json.writeValueAsBytes(body);
+    }
+
+    /** Writes a body as fast as the client reads it; the container calls it again each time the client has taken more. */
+    private static final class LeavingBody implements WriteListener {
+
+        private final AsyncContext async;
+        private final ServletOutputStream out;
+        private final byte[] body;
+        private int written;
+
+        LeavingBody(AsyncContext async, ServletOutputStream out, byte[] body) {
+            this.async = async;
+            this.out = out;
+            this.body = body;
+        }
+
+        @Override
+        public void onWritePossible() throws IOException {
+            while (out.isReady()) {
+                if (written == body.length) {
+                    async.complete();
+                    return;
+                }
+                int length = Math.min(WRITE_CHUNK_BYTES, body.length - written);
+                out.write(body, written, length);
+                written += length;
+            }
+        }
+
+        /** The client went away or stopped reading past the container's timeout. */
+        @Override
+        public void onError(Throwable failure) {
+            log.debug("Client went away before its answer was written: {}", failure.toString());
+            async.complete();
+        }
     }
 
     /**

@@ -3,10 +3,12 @@ package dev.quorumkv.api;
 import java.util.Optional;
 
 import dev.quorumkv.InvalidInputException;
+import dev.quorumkv.api.AdmissionControl.OverloadedException;
 import dev.quorumkv.api.ClusterSecretInterceptor.UnauthorizedPeerException;
 import dev.quorumkv.api.RequestBodies.BodyTooLargeException;
 import dev.quorumkv.api.RequestBodies.UnreadableBodyException;
 import dev.quorumkv.coordinator.QuorumFailedException;
+import dev.quorumkv.coordinator.QuorumFailedException.Reason;
 import dev.quorumkv.coordinator.WriteQuorumFailedException;
 import dev.quorumkv.storage.StorageException;
 import org.slf4j.Logger;
@@ -26,6 +28,8 @@ import org.springframework.http.ResponseEntity;
 final class FailureProblems {
 
     private static final Logger log = LoggerFactory.getLogger(FailureProblems.class);
+
+    static final String OVERLOADED_TITLE = "Node overloaded";
 
     private FailureProblems() {
     }
@@ -57,6 +61,9 @@ final class FailureProblems {
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"quorumkv-internal\"")
                     .body(ProblemWriter.problem(HttpStatus.UNAUTHORIZED, "Unauthorized", unauthorized.getMessage(), path));
         }
+        if (failure instanceof OverloadedException overloaded) {
+            return overloaded(overloaded.getMessage(), path);
+        }
         if (failure instanceof StorageException storage) {
             log.error("Storage failure serving {} {}", method, path, storage);
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(ProblemWriter.problem(HttpStatus.SERVICE_UNAVAILABLE,
@@ -80,7 +87,20 @@ final class FailureProblems {
         return ResponseEntity.status(status).body(problem);
     }
 
+    /**
+     * A peer's replica call this node had no room for: 503 {@code overloaded}, which the calling coordinator
+     * takes as a refusal from a live node, never as the node failing.
+     */
+    private static ResponseEntity<ProblemDetail> overloaded(String detail, String path) {
+        ProblemDetail problem = ProblemWriter.problem(HttpStatus.SERVICE_UNAVAILABLE, OVERLOADED_TITLE, detail, path);
+        problem.setProperty("reason", Reason.OVERLOADED.label());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1").body(problem);
+    }
+
     private static ResponseEntity<ProblemDetail> quorumFailed(QuorumFailedException failure, String path) {
+        if (failure.reason() == Reason.OVERLOADED) {
+            return overloadedQuorum(failure, path);
+        }
         boolean write = failure instanceof WriteQuorumFailedException;
         String operation = failure.operation().label();
         String detail = "Only " + failure.acks() + " of the " + failure.required() + " replica "
@@ -101,5 +121,25 @@ final class FailureProblems {
                 .header(KvEndpoint.X_QUORUM_ACKS, Integer.toString(failure.acks()))
                 .header(HttpHeaders.RETRY_AFTER, "1")
                 .body(problem);
+    }
+
+    /**
+     * A client request refused for load, before it was read (a PUT) or before its answer was held (a GET):
+     * the quorum problem's members (acks, w or r, n, reason), a detail that says nothing was stored, and
+     * {@code Retry-After}: the node answers normally again as soon as the load falls.
+     */
+    private static ResponseEntity<ProblemDetail> overloadedQuorum(QuorumFailedException failure, String path) {
+        boolean write = failure instanceof WriteQuorumFailedException;
+        String detail = "This node has too many bytes of requests in flight (quorumkv.admission.max-inflight-bytes) and "
+                + (write ? "refused this write before reading it: nothing was stored." : "could not hold this value to send it.")
+                + " Retry in a moment, or use another node.";
+        ResponseEntity<ProblemDetail> answer = overloaded(detail, path);
+        ProblemDetail problem = answer.getBody();
+        problem.setProperty("acks", failure.acks());
+        problem.setProperty(write ? "w" : "r", failure.required());
+        problem.setProperty("n", failure.n());
+        problem.setProperty("replicas", failure.causes()); // none: no replica was asked
+        return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+                .header(KvEndpoint.X_QUORUM_ACKS, Integer.toString(failure.acks())).body(problem);
     }
 }

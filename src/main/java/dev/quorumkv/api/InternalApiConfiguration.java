@@ -2,8 +2,10 @@ package dev.quorumkv.api;
 
 import java.io.IOException;
 
+import dev.quorumkv.QuorumKvProperties;
 import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.ClusterProperties;
+import dev.quorumkv.replica.InternalApi;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -40,14 +42,18 @@ class InternalApiConfiguration {
         return registration;
     }
 
-    /** Every /internal call needs the cluster secret. */
+    /** Every /internal call needs the cluster secret; then a peer's write needs room in the admission budget. */
     @Bean
-    WebMvcConfigurer internalApiSecurity(ClusterProperties properties) {
+    WebMvcConfigurer internalApiSecurity(ClusterProperties properties, AdmissionControl admission, InFlightBytes costs,
+            QuorumKvProperties node) {
         ClusterSecretInterceptor interceptor = new ClusterSecretInterceptor(properties.secret());
+        PeerWriteAdmission peerWrites = new PeerWriteAdmission(admission, costs,
+                InternalApi.maxBodyBytes(node.maxValueBytes().toBytes()));
         return new WebMvcConfigurer() {
             @Override
             public void addInterceptors(InterceptorRegistry registry) {
                 registry.addInterceptor(interceptor).addPathPatterns("/internal/**");
+                registry.addInterceptor(peerWrites).addPathPatterns("/internal/**");
             }
         };
     }

@@ -1,7 +1,9 @@
 package dev.quorumkv.api;
 
 import dev.quorumkv.InvalidInputException;
+import dev.quorumkv.api.AdmissionControl.OverloadedException;
 import dev.quorumkv.api.ClusterSecretInterceptor.UnauthorizedPeerException;
+import dev.quorumkv.replica.InternalApi;
 import dev.quorumkv.storage.StorageException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,14 +16,18 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * Answers the failures of the handlers Spring MVC dispatches to (the internal replica API) from the same
  * table, and through the same writer, as the client API: {@link FailureProblems}. These are the failures
  * a replica call can raise: bad input from a peer (key, body, encoding), a caller without the cluster
- * secret, a storage failure.
+ * secret, no room for a peer's write in the admission budget, a storage failure.
  */
 @RestControllerAdvice
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class InternalApiExceptionHandler {
 
-    @ExceptionHandler({InvalidInputException.class, UnauthorizedPeerException.class, StorageException.class})
+    @ExceptionHandler({InvalidInputException.class, UnauthorizedPeerException.class, OverloadedException.class,
+            StorageException.class})
     void handle(Exception failure, HttpServletRequest request, HttpServletResponse response) throws Exception {
+        if (failure instanceof OverloadedException) {
+            response.setHeader(InternalApi.OVERLOADED, "true"); // the marker the calling coordinator looks for
+        }
         ProblemWriter.write(response, FailureProblems.answerFor(failure, request.getMethod(), request.getRequestURI())
                 .orElseThrow(() -> failure));
     }

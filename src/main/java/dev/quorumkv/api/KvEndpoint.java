@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 
 import dev.quorumkv.InvalidInputException;
 import dev.quorumkv.QuorumKvProperties;
+import dev.quorumkv.api.AdmissionControl.Reservation;
 import dev.quorumkv.api.RequestBodies.BodyInterruptedException;
 import dev.quorumkv.coordinator.CoordinatorMetrics;
 import dev.quorumkv.coordinator.Operation;
@@ -31,7 +32,8 @@ import org.springframework.stereotype.Component;
  * request reaches coordinates it; answers are asynchronous (no request thread waits for replicas) and
  * written by {@link AsyncResponder}, errors included, as RFC 9457 problems. Everything in the request is
  * validated before anything is stamped or sent, so bad input never changes stored data; each refusal is
- * counted as an {@code invalid} read or write where it is found.
+ * counted as an {@code invalid} read or write where it is found. Then the request reserves the bytes it will
+ * hold, before its body is read ({@link ClientAdmission}), or is refused as {@code overloaded}.
  */
 @Component
 class KvEndpoint {
@@ -48,14 +50,16 @@ class KvEndpoint {
     private final CoordinatorMetrics metrics;
     private final AsyncResponder responder;
     private final long maxValueBytes;
+    private final ClientAdmission admission;
 
     KvEndpoint(QuorumWriteService writes, QuorumReadService reads, CoordinatorMetrics metrics, AsyncResponder responder,
-            QuorumKvProperties properties) {
+            QuorumKvProperties properties, ClientAdmission admission) {
         this.writes = writes;
         this.reads = reads;
         this.metrics = metrics;
         this.responder = responder;
         this.maxValueBytes = properties.maxValueBytes().toBytes();
+        this.admission = admission;
     }
 
     /** Any request whose raw path is {@code /kv} or starts with {@code /kv/}. */
@@ -79,13 +83,28 @@ class KvEndpoint {
         }
         Put put = validated(Operation.WRITE, () -> new Put(key(request), quorum(request, "w"),
                 context(request.getHeader(X_CONTEXT)), contentType(request.getContentType())));
-        return RequestBodies.readAsync(request, maxValueBytes)
+        CompletableFuture<Void> valueReleased = new CompletableFuture<>();
+        Reservation reserved = admission.put(request, put.w(), valueReleased);
+        Runnable release = () -> valueReleased.complete(null);
+        return RequestBodies.readAsync(request, maxValueBytes, admission.bodyGrowth(reserved, put.w()))
                 .whenComplete((body, failure) -> {
+                    if (failure != null) {
+                        release.run();
+                    }
                     if (failure instanceof InvalidInputException || failure instanceof BodyInterruptedException) {
                         metrics.invalid(Operation.WRITE); // too large, unreadable, or cut off mid-way
                     }
                 })
-                .thenCompose(value -> writes.put(put.key(), put.contentType(), value, put.w(), put.context()));
+                .thenCompose(value -> {
+                    admission.bodyRead(reserved, value.length);
+                    try {
+                        return writes.put(put.key(), put.contentType(), value, put.w(), put.context(), release);
+                    }
+                    catch (RuntimeException ex) {
+                        release.run();
+                        throw ex;
+                    }
+                });
     }
 
     private CompletableFuture<WriteResult> delete(HttpServletRequest request) {
@@ -93,6 +112,7 @@ class KvEndpoint {
         }
         Delete delete = validated(Operation.WRITE,
                 () -> new Delete(key(request), quorum(request, "w"), context(request.getHeader(X_CONTEXT))));
+        admission.delete(request, delete.w());
         return writes.delete(delete.key(), delete.w(), delete.context());
     }
 
@@ -100,7 +120,7 @@ class KvEndpoint {
         record Get(String key, Integer r) {
         }
         Get get = validated(Operation.READ, () -> new Get(key(request), quorum(request, "r")));
-        return reads.get(get.key(), get.r());
+        return reads.get(get.key(), get.r(), admission.get(request, get.r()));
     }
 
     /** Parses what the request asks for; input it refuses is counted as an invalid read or write. */

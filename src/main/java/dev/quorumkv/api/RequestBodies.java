@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongFunction;
 
 import dev.quorumkv.InvalidInputException;
 
@@ -24,6 +25,7 @@ final class RequestBodies {
 
     /** The largest array the JVM reliably allocates. */
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    private static final int FIRST_CHUNKED_CAPACITY = 8 * 1024;
 
     private RequestBodies() {
     }
@@ -59,6 +61,15 @@ final class RequestBodies {
      * {@link UnreadableBodyException} when the body cannot be read to its end.
      */
     static CompletableFuture<byte[]> readAsync(HttpServletRequest request, long limit) {
+        return readAsync(request, limit, capacity -> null);
+    }
+
+    /**
+     * As {@link #readAsync(HttpServletRequest, long)}; before a body of unknown length (chunked) grows its
+     * buffer to {@code capacity} bytes, {@code refusalToGrowTo} is asked for a refusal: null lets it grow,
+     * an exception ends the read with it (the node has no room for more of this body).
+     */
+    static CompletableFuture<byte[]> readAsync(HttpServletRequest request, long limit, LongFunction<RuntimeException> refusalToGrowTo) {
         long declared = request.getContentLengthLong();
         if (declared > limit) {
             return CompletableFuture.failedFuture(new BodyTooLargeException(declared, limit));
@@ -66,12 +77,17 @@ final class RequestBodies {
         CompletableFuture<byte[]> body = new CompletableFuture<>();
         try {
             ServletInputStream in = request.getInputStream();
-            in.setReadListener(new ArrivingBody(in, declared, limit, body));
+            in.setReadListener(new ArrivingBody(in, declared, limit, refusalToGrowTo, body));
         }
         catch (IOException ex) {
             body.completeExceptionally(unreadable(ex));
         }
         return body;
+    }
+
+    /** The buffer a body of unknown length (chunked) starts with; it doubles as the body arrives. */
+    static int firstChunkedCapacity(long limit) {
+        return (int) Math.min(limit + 1, FIRST_CHUNKED_CAPACITY);
     }
 
     /** A body that could not be read to its end, for whatever reason the container gave. */
@@ -100,21 +116,22 @@ final class RequestBodies {
      */
     private static final class ArrivingBody implements ReadListener {
 
-        private static final int FIRST_CHUNKED_CAPACITY = 8 * 1024;
-
         private final ServletInputStream in;
         private final boolean sized;
         private final long limit;
+        private final LongFunction<RuntimeException> refusalToGrowTo;
         private final CompletableFuture<byte[]> body;
         private byte[] buffer;
         private int length;
 
-        ArrivingBody(ServletInputStream in, long declared, long limit, CompletableFuture<byte[]> body) {
+        ArrivingBody(ServletInputStream in, long declared, long limit, LongFunction<RuntimeException> refusalToGrowTo,
+                CompletableFuture<byte[]> body) {
             this.in = in;
             this.sized = declared >= 0;
             this.limit = limit;
+            this.refusalToGrowTo = refusalToGrowTo;
             this.body = body;
-            this.buffer = new byte[sized ? (int) declared : (int) Math.min(limit + 1, FIRST_CHUNKED_CAPACITY)];
+            this.buffer = new byte[sized ? (int) declared : firstChunkedCapacity(limit)];
         }
 
         @Override
@@ -140,7 +157,13 @@ final class RequestBodies {
                 body.completeExceptionally(new BodyTooLargeException(-1, limit));
                 return false;
             }
-            buffer = Arrays.copyOf(buffer, (int) Math.min(Math.min((long) buffer.length * 2, limit + 1), MAX_ARRAY));
+            int capacity = (int) Math.min(Math.min((long) buffer.length * 2, limit + 1), MAX_ARRAY);
+            RuntimeException refusal = refusalToGrowTo.apply(capacity);
+            if (refusal != null) {
+                body.completeExceptionally(refusal);
+                return false;
+            }
+            buffer = Arrays.copyOf(buffer, capacity);
             return true;
         }
 

@@ -21,9 +21,9 @@ import io.micrometer.core.instrument.Timer;
  */
 public class CoordinatorMetrics {
 
-    public enum WriteOutcome { SUCCESS, FAILED, TIMEOUT, UNAVAILABLE, INVALID }
+    public enum WriteOutcome { SUCCESS, FAILED, TIMEOUT, UNAVAILABLE, OVERLOADED, INVALID }
 
-    public enum ReadOutcome { SUCCESS, NOT_FOUND, FAILED, TIMEOUT, UNAVAILABLE, INVALID }
+    public enum ReadOutcome { SUCCESS, NOT_FOUND, FAILED, TIMEOUT, UNAVAILABLE, OVERLOADED, INVALID }
 
     private final Map<WriteOutcome, Counter> writes = new EnumMap<>(WriteOutcome.class);
     private final Map<WriteOutcome, Timer> writeLatency = new EnumMap<>(WriteOutcome.class);
@@ -102,6 +102,19 @@ public class CoordinatorMetrics {
         }
         else {
             reads.get(ReadOutcome.INVALID).increment();
+        }
+    }
+
+    /**
+     * A client request refused before anything was done for it, because the node had no room for its bytes
+     * ({@code quorumkv.admission.max-inflight-bytes}). No latency is recorded: nothing was attempted.
+     */
+    public void overloaded(Operation operation) {
+        if (operation == Operation.WRITE) {
+            writes.get(WriteOutcome.OVERLOADED).increment();
+        }
+        else {
+            reads.get(ReadOutcome.OVERLOADED).increment();
         }
     }
 

@@ -13,7 +13,8 @@ import dev.quorumkv.coordinator.QuorumFailedException.Reason;
  * Counts replica answers against a quorum. {@link #quorum()} completes as soon as {@code required}
  * replicas have succeeded, or fails as soon as that has become impossible (more than total - required
  * failures); {@link #settled()} completes once every replica has answered or failed, which is when
- * under-replication and read repair can be judged. Futures are completed outside the lock, so whatever
+ * under-replication and read repair can be judged; {@link #callsEnded()} once every call sent has ended,
+ * however late, which is when the operation's data is no longer held. Futures are completed outside the lock, so whatever
  * runs on completion never holds it.
  */
 final class QuorumCollector<T> {
@@ -29,6 +30,7 @@ final class QuorumCollector<T> {
     private boolean anyTimedOut;
     private final CompletableFuture<List<Reply<T>>> quorum = new CompletableFuture<>();
     private final CompletableFuture<List<Reply<T>>> settled = new CompletableFuture<>();
+    private final CompletableFuture<Void> callsEnded = new CompletableFuture<>();
 
     QuorumCollector(Operation operation, int total, int required) {
         this.operation = operation;
@@ -86,6 +88,19 @@ final class QuorumCollector<T> {
     /** Every successful reply, once all replicas have answered, failed or timed out. */
     CompletableFuture<List<Reply<T>>> settled() {
         return settled;
+    }
+
+    /**
+     * Completes once every call sent has ended, however long after its timeout: only then does nothing hold
+     * the operation's data any more (a call the coordinator stopped waiting for still carries it to its replica).
+     */
+    CompletableFuture<Void> callsEnded() {
+        return callsEnded;
+    }
+
+    /** The sent calls, all of them; their failures are the quorum's business, not this future's. */
+    void callsEndWith(CompletableFuture<Void> allCalls) {
+        allCalls.whenComplete((ignored, failure) -> callsEnded.complete(null));
     }
 
     int total() {

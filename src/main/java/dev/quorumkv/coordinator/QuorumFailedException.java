@@ -18,7 +18,9 @@ public abstract sealed class QuorumFailedException extends RuntimeException
         /** The deadline passed before enough replicas answered. */
         TIMEOUT,
         /** Too few replicas are known to be up: nothing was sent. */
-        UNAVAILABLE;
+        UNAVAILABLE,
+        /** The node had no room for the request's bytes (quorumkv.admission.max-inflight-bytes): refused at once. */
+        OVERLOADED;
 
         public String label() {
             return name().toLowerCase();

@@ -5,12 +5,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 
 import dev.quorumkv.InvalidInputException;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.coordinator.CoordinatorMetrics.ReadOutcome;
 import dev.quorumkv.coordinator.QuorumCollector.Reply;
+import dev.quorumkv.coordinator.QuorumFailedException.Reason;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.version.HybridLogicalClock;
 
@@ -56,6 +59,18 @@ public class QuorumReadService {
      * @return the read's result, or a {@link ReadQuorumFailedException}
      */
     public CompletableFuture<ReadResult> get(String key, Integer requestedR) {
+        return get(key, requestedR, found -> true);
+    }
+
+    /**
+     * As {@link #get(String, Integer)}, asking {@code roomFor} for room to hold each value a replica answers
+     * with, as it arrives: a reply the node has no room for is let go at once and counts as that replica
+     * failing ({@link ReplicaOverloadedException}), so the values a read holds (up to N of them until every
+     * replica has answered, then the one it answers with) never exceed what the node can hold. When the read
+     * fails after a reply was let go so, it fails with reason {@code overloaded}, whatever else went wrong
+     * (a slow replica's timeout), and is counted so: the node's own load is what cost it the quorum.
+     */
+    public CompletableFuture<ReadResult> get(String key, Integer requestedR, Predicate<Versioned> roomFor) {
         int r;
         try {
             r = quorum.readQuorum(requestedR);
@@ -66,9 +81,16 @@ public class QuorumReadService {
         }
         long start = metrics.start();
         List<Member> preferenceList = cluster.preferenceList(key, quorum.n());
+        AtomicBoolean noRoom = new AtomicBoolean();
         QuorumCollector<Optional<Versioned>> collector;
         try {
-            collector = fanOut.send(preferenceList, r, Operation.READ, replica -> replicas.read(replica, key));
+            collector = fanOut.send(preferenceList, r, Operation.READ, replica -> replicas.read(replica, key).thenApply(reply -> {
+                if (reply.isPresent() && !reply.get().isTombstone() && !roomFor.test(reply.get())) {
+                    noRoom.set(true);
+                    throw new ReplicaOverloadedException("no room on this node for " + replica.id() + "'s answer (overloaded)");
+                }
+                return reply;
+            }));
         }
         catch (QuorumFailedException unavailable) {
             metrics.read(ReadOutcome.UNAVAILABLE, start);
@@ -78,6 +100,10 @@ public class QuorumReadService {
         return collector.quorum().handle((replies, failure) -> {
             if (failure != null) {
                 QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
+                if (noRoom.get() && quorumFailure.reason() != Reason.UNAVAILABLE) {
+                    quorumFailure = QuorumFailedException.of(Operation.READ, Reason.OVERLOADED, quorumFailure.acks(),
+                            quorumFailure.required(), quorumFailure.n(), quorumFailure.causes());
+                }
                 metrics.read(ReadOutcome.valueOf(quorumFailure.reason().name()), start);
                 throw new CompletionException(quorumFailure);
             }

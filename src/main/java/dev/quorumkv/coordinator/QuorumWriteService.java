@@ -64,16 +64,26 @@ public class QuorumWriteService {
      * @return the acknowledged write, or a {@link WriteQuorumFailedException}
      */
     public CompletableFuture<WriteResult> put(String key, String contentType, byte[] value, Integer w, Version context) {
-        return write(key, w, context, version -> Versioned.value(version, contentType, value));
+        return put(key, contentType, value, w, context, () -> { });
+    }
+
+    /**
+     * As {@link #put(String, String, byte[], Integer, Version)}; {@code released} runs once no replica call
+     * holds the value any more (every call sent has ended, however long after the quorum was decided), or
+     * as soon as it is clear that nothing will be sent.
+     */
+    public CompletableFuture<WriteResult> put(String key, String contentType, byte[] value, Integer w, Version context,
+            Runnable released) {
+        return write(key, w, context, version -> Versioned.value(version, contentType, value), released);
     }
 
     /** Writes a tombstone with quorum W: a delete is a write that wins over older values. */
     public CompletableFuture<WriteResult> delete(String key, Integer w, Version context) {
-        return write(key, w, context, Versioned::tombstone);
+        return write(key, w, context, Versioned::tombstone, () -> { });
     }
 
     private CompletableFuture<WriteResult> write(String key, Integer requestedW, Version context,
-            Function<Version, Versioned> stamped) {
+            Function<Version, Versioned> stamped, Runnable released) {
         int w;
         Versioned value;
         try {
@@ -82,23 +92,29 @@ public class QuorumWriteService {
         }
         catch (InvalidInputException invalid) {
             metrics.invalid(Operation.WRITE);
+            released.run();
             throw invalid;
         }
         long start = metrics.start();
         List<Member> preferenceList = cluster.preferenceList(key, quorum.n());
         if (!clockOffsets.trusted()) {
             metrics.write(WriteOutcome.UNAVAILABLE, 0, start);
+            released.run();
             return CompletableFuture.failedFuture(QuorumFailedException.of(Operation.WRITE, Reason.UNAVAILABLE, 0, w,
                     preferenceList.size(), Map.of(cluster.self().id(), "this node's clock is more than "
                             + clockOffsets.maxOffset().toMillis() + " ms away from most of its peers; write through another node")));
         }
-        return attempt(new Attempt(key, w, preferenceList, stamped, start), value, MAX_RESTAMPS);
+        return attempt(new Attempt(key, w, preferenceList, stamped, start), value, MAX_RESTAMPS, released);
     }
 
     private record Attempt(String key, int w, List<Member> replicas, Function<Version, Versioned> stamped, long start) {
     }
 
-    private CompletableFuture<WriteResult> attempt(Attempt write, Versioned value, int restampsLeft) {
+    /**
+     * One fan-out of {@code value}. {@code released} runs once this fan-out's calls and those of every
+     * re-stamped fan-out after it have ended: each still holds the value.
+     */
+    private CompletableFuture<WriteResult> attempt(Attempt write, Versioned value, int restampsLeft, Runnable released) {
         AtomicReference<Version> newestShadow = new AtomicReference<>();
         QuorumCollector<Version> collector;
         try {
@@ -113,6 +129,7 @@ public class QuorumWriteService {
         }
         catch (QuorumFailedException unavailable) {
             metrics.write(WriteOutcome.UNAVAILABLE, 0, write.start());
+            released.run();
             return CompletableFuture.failedFuture(unavailable);
         }
         collector.settled().thenAccept(acked -> {
@@ -124,8 +141,9 @@ public class QuorumWriteService {
             Versioned restamped = newestShadow.get() != null && restampsLeft > 0 ? restamp(write, newestShadow.get()) : null;
             if (restamped != null) {
                 metrics.restamped();
-                return attempt(write, restamped, restampsLeft - 1);
+                return attempt(write, restamped, restampsLeft - 1, () -> collector.callsEnded().thenRun(released));
             }
+            collector.callsEnded().thenRun(released);
             if (failure != null) {
                 QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
                 metrics.write(WriteOutcome.valueOf(quorumFailure.reason().name()), quorumFailure.acks(), write.start());

@@ -50,8 +50,13 @@ final class ReplicaFanOut {
                 .forEach(replica -> collector.failed(replica, new ReplicaDownException()));
         // Remote calls first: they return at once, so the local store works while they are on the wire.
         up.sort((a, b) -> Boolean.compare(cluster.isSelf(a), cluster.isSelf(b)));
-        for (Member replica : up) {
-            call(replica, op, call).whenComplete((value, failure) -> {
+        CompletableFuture<?>[] transportCalls = new CompletableFuture<?>[up.size()];
+        for (int i = 0; i < up.size(); i++) {
+            Member replica = up.get(i);
+            long start = time.nanoTime();
+            CompletableFuture<T> transportCall = started(replica, call);
+            transportCalls[i] = transportCall;
+            awaited(replica, op, transportCall, start).whenComplete((value, failure) -> {
                 if (failure == null) {
                     collector.succeeded(replica, value);
                 }
@@ -60,19 +65,27 @@ final class ReplicaFanOut {
                 }
             });
         }
+        collector.callsEndWith(CompletableFuture.allOf(transportCalls));
         return collector;
     }
 
     /** One call with the replication timeout, recorded in metrics and the failure detector. */
     <T> CompletableFuture<T> call(Member replica, Operation op, Function<Member, CompletableFuture<T>> call) {
         long start = time.nanoTime();
-        CompletableFuture<T> transportCall;
+        return awaited(replica, op, started(replica, call), start);
+    }
+
+    private static <T> CompletableFuture<T> started(Member replica, Function<Member, CompletableFuture<T>> call) {
         try {
-            transportCall = call.apply(replica);
+            return call.apply(replica);
         }
         catch (RuntimeException ex) {
-            transportCall = CompletableFuture.failedFuture(ex);
+            return CompletableFuture.failedFuture(ex);
         }
+    }
+
+    /** The call as the coordinator waits for it: until its answer or the replication timeout, whichever comes first. */
+    private <T> CompletableFuture<T> awaited(Member replica, Operation op, CompletableFuture<T> transportCall, long start) {
         // Any answer, even one after our timeout, shows the peer is alive; a refusal too.
         transportCall.whenComplete((value, failure) -> {
             ReplicaOutcome outcome = ReplicaOutcome.of(failure);

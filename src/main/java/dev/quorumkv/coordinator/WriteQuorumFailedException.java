@@ -3,8 +3,8 @@ package dev.quorumkv.coordinator;
 import java.util.Map;
 
 /**
- * A write (PUT or DELETE) that did not reach W acks. Unless nothing was sent (reason unavailable with no
- * acks), it may still have reached some replicas: there is no rollback, so it may become visible.
+ * A write (PUT or DELETE) that did not reach W acks. Unless nothing was sent (reason unavailable or
+ * overloaded, with no acks), it may still have reached some replicas: there is no rollback, so it may become visible.
  */
 public final class WriteQuorumFailedException extends QuorumFailedException {
 
@@ -19,6 +19,6 @@ public final class WriteQuorumFailedException extends QuorumFailedException {
 
     /** Whether some replica may hold the write despite the failure. */
     public boolean mayHaveReachedReplicas() {
-        return acks() > 0 || reason() != Reason.UNAVAILABLE;
+        return acks() > 0 || (reason() != Reason.UNAVAILABLE && reason() != Reason.OVERLOADED);
     }
 }

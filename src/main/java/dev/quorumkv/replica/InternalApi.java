@@ -20,6 +20,12 @@ public final class InternalApi {
      */
     public static final int MAX_BATCH_BYTES = 1024 * 1024;
 
+    /**
+     * Header of a 503 that means "alive, but no room for this call now" (the replica's admission budget is
+     * full): the caller takes it as a refusal, not as the replica failing, and never marks it down for it.
+     */
+    public static final String OVERLOADED = "X-Quorumkv-Overloaded";
+
     /** Room in a body for the version, content type and framing around the value. */
     private static final long ENVELOPE_BYTES = 64 * 1024;
 

@@ -34,22 +34,33 @@ public final class ReplicaBatchCodec {
     private ReplicaBatchCodec() {
     }
 
+    /** A batched write in one array. */
     public static byte[] encode(List<KeyedValue> writes) {
-        List<byte[]> keys = new ArrayList<>(writes.size());
-        List<byte[]> values = new ArrayList<>(writes.size());
-        int size = 4;
+        List<byte[]> parts = encodeParts(writes);
+        ByteBuffer buffer = ByteBuffer.allocate(parts.stream().mapToInt(part -> part.length).sum());
+        parts.forEach(buffer::put);
+        return buffer.array();
+    }
+
+    /**
+     * A batched write as the parts that, one after the other, make its body: small heads (the count, each
+     * key, lengths, {@link VersionedCodec#encodeHead}) and between them the values' own arrays, not copies,
+     * so a sender puts them on the wire as they are.
+     */
+    public static List<byte[]> encodeParts(List<KeyedValue> writes) {
+        List<byte[]> parts = new ArrayList<>(2 * writes.size() + 1);
+        parts.add(ByteBuffer.allocate(4).putInt(writes.size()).array());
         for (KeyedValue write : writes) {
             byte[] key = write.key().getBytes(StandardCharsets.UTF_8);
-            byte[] value = VersionedCodec.encode(write.value());
-            keys.add(key);
-            values.add(value);
-            size += 2 + key.length + 4 + value.length;
+            byte[] head = VersionedCodec.encodeHead(write.value());
+            byte[] value = write.value().isTombstone() ? new byte[0] : write.value().value();
+            parts.add(ByteBuffer.allocate(2 + key.length + 4 + head.length)
+                    .putShort((short) key.length).put(key).putInt(head.length + value.length).put(head).array());
+            if (value.length > 0) {
+                parts.add(value);
+            }
         }
-        ByteBuffer buffer = ByteBuffer.allocate(size).putInt(writes.size());
-        for (int i = 0; i < writes.size(); i++) {
-            buffer.putShort((short) keys.get(i).length).put(keys.get(i)).putInt(values.get(i).length).put(values.get(i));
-        }
-        return buffer.array();
+        return parts;
     }
 
     /** @throws MalformedVersionedException when the body is not exactly a well-formed batch of valid keys */
@@ -65,7 +76,7 @@ public final class ReplicaBatchCodec {
                 if (length < 0 || length > buffer.remaining()) {
                     throw new MalformedVersionedException("write " + i + " is truncated");
                 }
-                writes.add(new KeyedValue(key, VersionedCodec.decode(bytes(buffer, length))));
+                writes.add(new KeyedValue(key, VersionedCodec.decode(view(buffer, length))));
             }
             requireEnd(buffer, count, "writes");
             return writes;
@@ -182,7 +193,7 @@ public final class ReplicaBatchCodec {
                 if (length < 0 || length > buffer.remaining()) {
                     throw new MalformedVersionedException("answer " + i + " is truncated");
                 }
-                answers.add(Optional.of(VersionedCodec.decode(bytes(buffer, length))));
+                answers.add(Optional.of(VersionedCodec.decode(view(buffer, length))));
             }
             requireEnd(buffer, count, "answers");
             return answers;
@@ -211,6 +222,13 @@ public final class ReplicaBatchCodec {
     private static MalformedVersionedException malformed(RuntimeException ex) {
         return ex instanceof MalformedVersionedException malformed ? malformed
                 : new MalformedVersionedException("batch: " + (ex.getMessage() == null ? "truncated" : ex.getMessage()));
+    }
+
+    /** The next {@code length} bytes as a buffer of their own, without copying them; the buffer moves past them. */
+    private static ByteBuffer view(ByteBuffer buffer, int length) {
+        ByteBuffer view = buffer.slice(buffer.position(), length);
+        buffer.position(buffer.position() + length);
+        return view;
     }
 
     private static byte[] bytes(ByteBuffer buffer, int length) {

@@ -6,15 +6,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.ReplicaOverloadedException;
 import dev.quorumkv.coordinator.ReplicaRejectedException;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
 import dev.quorumkv.time.TimeSource;
 import dev.quorumkv.version.Version;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -47,7 +51,9 @@ class WebClientReplicaClient implements BatchTransport {
     /** 204: the replica holds the write; 200: it holds the newer version the body names instead. */
     @Override
     public CompletableFuture<Version> write(Member replica, String key, Versioned value) {
-        return post(replica, replica.url() + InternalApi.KEY_PATH, VersionedCodec.encode(value), key)
+        byte[] head = VersionedCodec.encodeHead(value);
+        return post(replica, replica.url() + InternalApi.KEY_PATH,
+                () -> value.isTombstone() ? Unpooled.wrappedBuffer(head) : Unpooled.wrappedBuffer(head, value.value()), key)
                 .thenApply(shadowing -> shadowing == null
                         ? value.version()
                         : Version.parse(new String(shadowing, StandardCharsets.US_ASCII)));
@@ -56,18 +62,24 @@ class WebClientReplicaClient implements BatchTransport {
     /** Several writes in one call to {@code POST /internal/replica}; the answer names the shadowed ones. */
     @Override
     public CompletableFuture<List<Version>> writeBatch(Member replica, List<KeyedValue> writes) {
-        return post(replica, replica.url() + InternalApi.WRITE_BATCH_PATH, ReplicaBatchCodec.encode(writes))
+        byte[][] parts = ReplicaBatchCodec.encodeParts(writes).toArray(byte[][]::new);
+        return post(replica, replica.url() + InternalApi.WRITE_BATCH_PATH, () -> Unpooled.wrappedBuffer(parts))
                 .thenApply(shadowed -> ReplicaBatchCodec.decodeHeld(writes, shadowed));
     }
 
-    /** The answer's body on 200, null on any other 2xx. */
-    private CompletableFuture<byte[]> post(Member replica, String uriTemplate, byte[] body, Object... uriVariables) {
+    /**
+     * The body wraps the values' own arrays behind small heads: no copy of a value is made to send it. A
+     * fresh wrapper per subscription, since the client releases what it has sent and may send again.
+     *
+     * @return the answer's body on 200, null on any other 2xx
+     */
+    private CompletableFuture<byte[]> post(Member replica, String uriTemplate, Supplier<ByteBuf> body, Object... uriVariables) {
         long sent = time.wallMillis();
         return webClient.post()
                 .uri(uriTemplate, uriVariables)
                 .header(HttpHeaders.AUTHORIZATION, authorization)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                .bodyValue(body)
+                .body(Mono.fromSupplier(body), ByteBuf.class)
                 .exchangeToMono(response -> {
                     measureClock(replica, sent, response);
                     if (response.statusCode().isSameCodeAs(HttpStatus.OK)) {
@@ -163,12 +175,16 @@ class WebClientReplicaClient implements BatchTransport {
                 .toFuture();
     }
 
-    /** A 4xx means the peer refused us (bad secret, bad request); anything else is the peer failing. */
+    /**
+     * A 4xx means the peer refused us (bad secret, bad request), and so does a 503 marked overloaded (alive,
+     * no room now); anything else is the peer failing.
+     */
     private static <T> Mono<T> failure(Member replica, ClientResponse response) {
         String message = replica.id() + " answered " + response.statusCode().value();
         RuntimeException failure = response.statusCode().is4xxClientError()
                 ? new ReplicaRejectedException(message)
-                : new IllegalStateException(message);
+                : response.headers().header(InternalApi.OVERLOADED).isEmpty() ? new IllegalStateException(message)
+                        : new ReplicaOverloadedException(message + " (overloaded)");
         return response.releaseBody().then(Mono.error(failure));
     }
 }

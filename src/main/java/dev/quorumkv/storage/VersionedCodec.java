@@ -23,24 +23,46 @@ public final class VersionedCodec {
     private VersionedCodec() {
     }
 
+    /** The encoded form in one array: what the store keeps. */
     public static byte[] encode(Versioned versioned) {
+        byte[] value = versioned.isTombstone() ? new byte[0] : versioned.value();
+        return head(versioned, value.length, value.length).put(value).array();
+    }
+
+    /**
+     * The encoded form but for the value's bytes, which follow it unchanged: a sender can put the value on
+     * the wire behind this head as it is, instead of copying it into one array first (the value is the bulk
+     * of a write, and a coordinator sends it to every peer).
+     */
+    public static byte[] encodeHead(Versioned versioned) {
+        return head(versioned, versioned.isTombstone() ? 0 : versioned.value().length, 0).array();
+    }
+
+    /** A buffer holding the head, with room for {@code room} more bytes. */
+    private static ByteBuffer head(Versioned versioned, int valueLength, int room) {
         byte[] nodeId = versioned.version().nodeId().getBytes(StandardCharsets.UTF_8);
         byte[] contentType = versioned.isTombstone() ? new byte[0]
                 : versioned.contentType().getBytes(StandardCharsets.UTF_8);
-        byte[] value = versioned.isTombstone() ? new byte[0] : versioned.value();
-        ByteBuffer buffer = ByteBuffer.allocate(1 + 1 + 8 + 4 + 2 + nodeId.length + 2 + contentType.length + 4 + value.length);
-        buffer.put(FORMAT).put(versioned.isTombstone() ? TOMBSTONE : 0)
+        ByteBuffer buffer = ByteBuffer.allocate(1 + 1 + 8 + 4 + 2 + nodeId.length + 2 + contentType.length + 4 + room);
+        return buffer.put(FORMAT).put(versioned.isTombstone() ? TOMBSTONE : 0)
                 .putLong(versioned.version().wallMillis()).putInt(versioned.version().counter())
                 .putShort((short) nodeId.length).put(nodeId)
                 .putShort((short) contentType.length).put(contentType)
-                .putInt(value.length).put(value);
-        return buffer.array();
+                .putInt(valueLength);
     }
 
     /** @throws MalformedVersionedException when the bytes are not exactly one encoded {@link Versioned} */
     public static Versioned decode(byte[] bytes) {
+        return decode(ByteBuffer.wrap(bytes));
+    }
+
+    /**
+     * Decodes exactly the buffer's remaining bytes (a view into a larger body needs no copy of its own).
+     *
+     * @throws MalformedVersionedException when they are not exactly one encoded {@link Versioned}
+     */
+    public static Versioned decode(ByteBuffer buffer) {
         try {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
             if (buffer.get() != FORMAT) {
                 throw new MalformedVersionedException("unknown format");
             }

@@ -387,11 +387,11 @@ class ClusterIntegrationTests {
 
         String scrape = cluster.get(1, "/actuator/prometheus").body();
 
-        for (String outcome : new String[] {"success", "failed", "timeout", "unavailable", "invalid"}) {
+        for (String outcome : new String[] {"success", "failed", "timeout", "unavailable", "overloaded", "invalid"}) {
             assertThat(scrape).contains("quorumkv_writes_total{outcome=\"" + outcome + "\"}");
             assertThat(scrape).contains("quorumkv_write_latency_seconds_bucket{outcome=\"" + outcome + "\",le=");
         }
-        for (String outcome : new String[] {"success", "not_found", "failed", "timeout", "unavailable", "invalid"}) {
+        for (String outcome : new String[] {"success", "not_found", "failed", "timeout", "unavailable", "overloaded", "invalid"}) {
             assertThat(scrape).contains("quorumkv_reads_total{outcome=\"" + outcome + "\"}");
         }
         assertThat(scrape).contains("quorumkv_write_acks_count", "quorumkv_write_acks_sum", "quorumkv_write_acks_bucket{le=\"2.0\"}",

@@ -57,6 +57,29 @@ class FailureProblemsTests {
     }
 
     @Test
+    void aWriteRefusedForLoadIsA503OverloadedWithRetryAfterThatSaysNothingWasStored() {
+        ResponseEntity<ProblemDetail> answer = answer(new CompletionException(
+                QuorumFailedException.of(Operation.WRITE, Reason.OVERLOADED, 0, 2, 3, Map.of())));
+
+        assertThat(answer.getStatusCode().value()).isEqualTo(503);
+        assertThat(answer.getBody().getTitle()).isEqualTo("Node overloaded");
+        assertThat(answer.getBody().getDetail()).contains("nothing was stored");
+        assertThat(answer.getBody().getProperties()).containsEntry("reason", "overloaded").containsEntry("acks", 0)
+                .containsEntry("w", 2).containsEntry("n", 3).containsEntry("replicas", Map.of());
+        assertThat(answer.getHeaders().getFirst("Retry-After")).isEqualTo("1");
+        assertThat(answer.getHeaders().getFirst("X-Quorum-Acks")).isEqualTo("0");
+    }
+
+    @Test
+    void aPeersWriteRefusedForLoadIsA503Overloaded() {
+        ResponseEntity<ProblemDetail> answer = answer(new AdmissionControl.OverloadedException(10, 5, 12));
+
+        assertThat(answer.getStatusCode().value()).isEqualTo(503);
+        assertThat(answer.getBody().getProperties()).containsEntry("reason", "overloaded");
+        assertThat(answer.getHeaders().getFirst("Retry-After")).isEqualTo("1");
+    }
+
+    @Test
     void invalidInputIsA400TitledByTheInputItself() {
         ResponseEntity<ProblemDetail> answer = answer(new InvalidInputException("Invalid quorum", "w=0 is out of range"));
 

@@ -40,6 +40,13 @@ class StartupValidationIntegrationTests {
                 .rootCause().hasMessageContaining("quorumkv.storage.min-free must not be negative");
     }
 
+    @Test
+    void anAdmissionBudgetTooSmallForOnePutAtTheValueLimitRefusesToStart() {
+        assertThatThrownBy(() -> start("--quorumkv.node-id=a", "--quorumkv.admission.max-inflight-bytes=1MB"))
+                .rootCause().hasMessageContaining("quorumkv.admission.max-inflight-bytes (1048576 bytes) is too small")
+                .hasMessageContaining("set it to at least");
+    }
+
     private void start(String... arguments) {
         String[] all = new String[arguments.length + 3];
         System.arraycopy(arguments, 0, all, 0, arguments.length);

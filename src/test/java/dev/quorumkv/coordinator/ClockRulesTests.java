@@ -2,6 +2,7 @@ package dev.quorumkv.coordinator;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.coordinator.QuorumFailedException.Reason;
@@ -56,6 +57,27 @@ class ClockRulesTests {
         assertThat(answer.version()).isGreaterThan(partial.version());
         members.forEach(member -> assertThat(new String(replicas.stored(member, KEY).orElseThrow().value()))
                 .isEqualTo("acknowledged"));
+    }
+
+    /**
+     * A re-stamped write was sent twice, and each fan-out carries the value: it is let go once, when the
+     * calls of both have ended, not when the first fan-out's or the answer's have.
+     */
+    @Test
+    void aRestampedWritesValueIsReleasedOnceAfterTheCallsOfEveryFanOutHaveEnded() {
+        Versioned fromAClockThatRanAhead = Versioned.value(new Version(NOW + 30_000, 0, "n3"), "text/plain", bytes("earlier"));
+        replicas.seed(members.get(0), KEY, fromAClockThatRanAhead);
+        replicas.seed(members.get(1), KEY, fromAClockThatRanAhead);
+        replicas.set(members.get(2), FakeReplicas.Mode.HELD);
+        AtomicInteger released = new AtomicInteger();
+
+        var answer = coordinator.writes.put(KEY, "text/plain", bytes("later"), null, null, released::incrementAndGet).join();
+
+        assertThat(answer.version()).isGreaterThan(fromAClockThatRanAhead.version());
+        assertThat(replicas.calls().stream().filter(call -> call.equals("write:n3:" + KEY))).as("one call per fan-out").hasSize(2);
+        assertThat(released).as("answered, both calls to n3 still out").hasValue(0);
+        replicas.release(members.get(2));
+        assertThat(released).hasValue(1);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.quorumkv.coordinator;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.coordinator.FakeReplicas.Mode;
@@ -46,6 +47,32 @@ class QuorumReadServiceTests {
         replicas.forEach(replica -> assertThat(fixture.replicas.stored(replica, KEY).orElseThrow().version().wallMillis())
                 .isEqualTo(300));
         assertThat(fixture.registry.get("quorumkv.read.repairs").counter().count()).isEqualTo(2);
+    }
+
+    /** Each value is asked for room as it arrives; one without room is let go and counts as its replica failing. */
+    @Test
+    void aReadWithRoomForTooFewRepliesFailsAsOverloadedAndIsCountedSo() {
+        replicas.forEach(replica -> fixture.replicas.seed(replica, KEY, value(100, "v")));
+        AtomicInteger asked = new AtomicInteger();
+
+        assertThatThrownBy(() -> fixture.reads.get(KEY, null, value -> asked.incrementAndGet() == 1).join())
+                .cause().isInstanceOfSatisfying(QuorumFailedException.class, failure -> {
+                    assertThat(failure.reason()).isEqualTo(Reason.OVERLOADED);
+                    assertThat(failure.acks()).isEqualTo(1);
+                });
+        assertThat(asked).as("every value that arrived was asked for room").hasValue(3);
+        assertThat(fixture.count("quorumkv.reads", "overloaded")).isEqualTo(1);
+        assertThat(fixture.count("quorumkv.reads", "success")).isZero();
+        replicas.forEach(replica -> assertThat(fixture.failureDetector.isUp(replica)).isTrue());
+    }
+
+    @Test
+    void aReadWithRoomForRRepliesSucceedsAndAbsentKeysNeedNoRoom() {
+        replicas.forEach(replica -> fixture.replicas.seed(replica, KEY, value(100, "v")));
+        AtomicInteger asked = new AtomicInteger();
+
+        assertThat(fixture.reads.get(KEY, null, value -> asked.incrementAndGet() <= 2).join().found()).isTrue();
+        assertThat(fixture.reads.get("absent", null, value -> false).join().found()).isFalse();
     }
 
     @Test

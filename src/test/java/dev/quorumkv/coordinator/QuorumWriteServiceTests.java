@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.coordinator.FakeReplicas.Mode;
@@ -245,6 +246,50 @@ class QuorumWriteServiceTests {
         quick.time.advance(Duration.ofMillis(50));
 
         assertThat(quick.failureDetector.isUp(silent)).isFalse();
+    }
+
+    /**
+     * The value is let go only once no replica call carries it: not at the answer (W acks), nor at the
+     * timeout, since a call the coordinator stopped waiting for still carries the value to its replica.
+     */
+    @Test
+    void theValueIsReleasedOnceEveryCallHasEndedNotAtTheAnswerNorAtTheTimeout() {
+        CoordinatorFixture quick = new CoordinatorFixture(3, N3_W2_R2, Duration.ofMillis(50));
+        Member slow = peerOf(quick.replicasOf(KEY, 3));
+        quick.replicas.set(slow, Mode.HELD);
+        AtomicInteger released = new AtomicInteger();
+
+        WriteResult result = quick.writes.put(KEY, "text/plain", bytes("v"), null, null, released::incrementAndGet).join();
+        assertThat(result.acks()).isEqualTo(2);
+        assertThat(released).as("answered, a call still out").hasValue(0);
+        quick.time.advance(Duration.ofMillis(50));
+        assertThat(released).as("timed out, the call still out").hasValue(0);
+
+        quick.replicas.release(slow);
+
+        assertThat(released).as("every call ended").hasValue(1);
+    }
+
+    @Test
+    void theValueIsReleasedOnceWhenNothingIsSentAndWhenEveryCallFails() {
+        AtomicInteger released = new AtomicInteger();
+        replicas.stream().filter(replica -> !replica.equals(fixture.cluster.self())).forEach(fixture::markDown);
+        assertThatThrownBy(() -> fixture.writes.put(KEY, "text/plain", bytes("v"), null, null, released::incrementAndGet).join())
+                .cause().isInstanceOfSatisfying(QuorumFailedException.class,
+                        failure -> assertThat(failure.reason()).isEqualTo(Reason.UNAVAILABLE));
+        assertThat(released).as("unavailable: nothing sent").hasValue(1);
+
+        CoordinatorFixture failing = new CoordinatorFixture(3, N3_W2_R2, NO_TIMEOUT_IN_THIS_TEST);
+        failing.replicasOf(KEY, 3).forEach(replica -> failing.replicas.set(replica, Mode.FAILING));
+        AtomicInteger releasedAfterFailures = new AtomicInteger();
+        assertThatThrownBy(() -> failing.writes.put(KEY, "text/plain", bytes("v"), null, null,
+                releasedAfterFailures::incrementAndGet).join()).cause().isInstanceOf(QuorumFailedException.class);
+        assertThat(releasedAfterFailures).hasValue(1);
+
+        AtomicInteger releasedAfterInvalid = new AtomicInteger();
+        assertThatThrownBy(() -> fixture.writes.put(KEY, "text/plain", bytes("v"), 4, null, releasedAfterInvalid::incrementAndGet))
+                .isInstanceOf(InvalidQuorumException.class);
+        assertThat(releasedAfterInvalid).hasValue(1);
     }
 
     private CompletableFuture<WriteResult> put(Integer w) {

@@ -86,13 +86,24 @@ final class RawHttp {
 
     /** The request head as bytes; ISO-8859-1 so a test can put any byte (even NUL) in it. */
     static byte[] head(int port, String requestLineAndHeaders, int contentLength) {
+        return head(port, requestLineAndHeaders, contentLength, true);
+    }
+
+    /**
+     * As {@link #head(int, String, int)}; without "Connection: close" the server keeps the connection after
+     * answering, so an answer sent before the whole body arrived (a refusal) is still there to read once the
+     * client has sent the rest.
+     */
+    static byte[] head(int port, String requestLineAndHeaders, int contentLength, boolean close) {
         StringBuilder head = new StringBuilder(requestLineAndHeaders.strip()).append("\r\n");
         head.append("Host: 127.0.0.1:").append(port).append("\r\n");
         if (contentLength > 0) {
             head.append("Content-Length: ").append(contentLength).append("\r\n");
         }
-        head.append("Connection: close\r\n\r\n");
-        return head.toString().getBytes(StandardCharsets.ISO_8859_1);
+        if (close) {
+            head.append("Connection: close\r\n");
+        }
+        return head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 
     static Response read(InputStream in, boolean headRequest) throws IOException {

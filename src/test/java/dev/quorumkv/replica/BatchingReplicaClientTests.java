@@ -198,6 +198,23 @@ class BatchingReplicaClientTests {
     }
 
     @Test
+    void readsOfOneKeyQueuedTogetherAskItOnceAndShareItsAnswer() {
+        client.read(peer, "solo");
+        List<CompletableFuture<Optional<Versioned>>> hot = IntStream.range(0, 4).mapToObj(i -> client.read(peer, "hot")).toList();
+        CompletableFuture<Optional<Versioned>> other = client.read(peer, "other");
+        transport.reads.get(0).answer().complete(List.of(Optional.empty()));
+
+        HeldTransport.Read batch = transport.reads.get(1);
+        assertThat(batch.keys()).containsExactly("hot", "other");
+        batch.answer().complete(List.of(Optional.of(value(5)), Optional.empty()));
+
+        Versioned shared = hot.get(0).join().orElseThrow();
+        assertThat(shared.version()).isEqualTo(value(5).version());
+        assertThat(hot).extracting(read -> read.join().orElseThrow()).allSatisfy(answer -> assertThat(answer).isSameAs(shared));
+        assertThat(other.join()).isEmpty();
+    }
+
+    @Test
     void readsAndWritesQueueSeparatelySoAHeldWriteDoesNotHoldARead() {
         client.write(peer, "held", value(0));
         client.write(peer, "waiting", value(1));

@@ -13,9 +13,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import com.sun.net.httpserver.HttpServer;
 import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.ReplicaOverloadedException;
 import dev.quorumkv.coordinator.ReplicaRejectedException;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
+import dev.quorumkv.storage.VersionedCodec;
 import dev.quorumkv.time.ManualTimeSource;
 import dev.quorumkv.version.Version;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,6 +36,11 @@ class WebClientReplicaClientTests {
 
     private final List<List<String>> batchesAsked = new CopyOnWriteArrayList<>();
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private final List<Received> writesReceived = new CopyOnWriteArrayList<>();
+
+    private record Received(String path, byte[] body) {
+    }
+
     private HttpServer replica;
     private Member member;
     private WebClientReplicaClient client;
@@ -57,9 +64,17 @@ class WebClientReplicaClientTests {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
-        // Holds a newer version of the second write only; says its clock is a minute ahead of ours.
+        // Records what arrives. A batch: holds a newer version of its second write only, and says its clock
+        // is a minute ahead of ours. A single write: holds it.
         replica.createContext(InternalApi.WRITE_BATCH_PATH, exchange -> {
-            List<KeyedValue> writes = ReplicaBatchCodec.decode(exchange.getRequestBody().readAllBytes());
+            byte[] received = exchange.getRequestBody().readAllBytes();
+            writesReceived.add(new Received(exchange.getRequestURI().getRawPath(), received));
+            if (!exchange.getRequestURI().getRawPath().equals(InternalApi.WRITE_BATCH_PATH)) {
+                exchange.sendResponseHeaders(204, -1);
+                exchange.close();
+                return;
+            }
+            List<KeyedValue> writes = ReplicaBatchCodec.decode(received);
             List<Version> held = new ArrayList<>(writes.stream().map(write -> write.value().version()).toList());
             held.set(1, SHADOW);
             byte[] body = ReplicaBatchCodec.encodeShadowed(writes, held);
@@ -74,6 +89,15 @@ class WebClientReplicaClientTests {
         });
         replica.createContext("/refuses" + InternalApi.READ_BATCH_PATH, exchange -> {
             exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        replica.createContext("/overloaded" + InternalApi.WRITE_BATCH_PATH, exchange -> {
+            exchange.getResponseHeaders().add(InternalApi.OVERLOADED, "true");
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
+        replica.createContext("/fails" + InternalApi.WRITE_BATCH_PATH, exchange -> {
+            exchange.sendResponseHeaders(503, -1);
             exchange.close();
         });
         replica.start();
@@ -135,6 +159,43 @@ class WebClientReplicaClientTests {
 
         assertThat(clockOffsets.offset(member)).contains(Duration.ofMinutes(1));
         assertThat(clockOffsets.trusted()).as("a minute away from its only peer").isFalse();
+    }
+
+    /** A value goes out behind a head, uncopied: the replica receives exactly the encoded form it decodes. */
+    @Test
+    void aWriteAndABatchArriveAsTheirEncodedForms() {
+        Versioned big = Versioned.value(new Version(7, 1, "n1"), "application/octet-stream", new byte[300_000]);
+        big.value()[299_999] = 42;
+        Versioned tombstone = Versioned.tombstone(new Version(8, 0, "n1"));
+
+        client.write(member, "one", big).join();
+        client.write(member, "gone", tombstone).join();
+        client.writeBatch(member, List.of(new KeyedValue("a", big), new KeyedValue("b", tombstone), new KeyedValue("c", valueOf("c"))))
+                .join();
+
+        assertThat(writesReceived).hasSize(3);
+        assertThat(writesReceived.get(0).path()).isEqualTo("/internal/replica/one");
+        assertThat(writesReceived.get(0).body()).isEqualTo(VersionedCodec.encode(big));
+        assertThat(writesReceived.get(1).body()).isEqualTo(VersionedCodec.encode(tombstone));
+        assertThat(writesReceived.get(2).path()).isEqualTo(InternalApi.WRITE_BATCH_PATH);
+        List<KeyedValue> batch = ReplicaBatchCodec.decode(writesReceived.get(2).body());
+        assertThat(batch).extracting(KeyedValue::key).containsExactly("a", "b", "c");
+        assertThat(batch.get(0).value().value()).isEqualTo(big.value());
+        assertThat(batch.get(1).value().isTombstone()).isTrue();
+    }
+
+    /** Overloaded is a refusal from a live replica (never a reason to mark it down); a plain 503 is a failure. */
+    @Test
+    void aReplicaAnsweringOverloadedRefusesTheWriteAndAPlain503FailsIt() {
+        Member overloaded = new Member("busy", URI.create(member.url() + "/overloaded"));
+        Member failing = new Member("failing", URI.create(member.url() + "/fails"));
+        List<KeyedValue> batch = List.of(new KeyedValue("a", valueOf("a")), new KeyedValue("b", valueOf("b")));
+
+        assertThatThrownBy(() -> client.writeBatch(overloaded, batch).join())
+                .cause().isInstanceOf(ReplicaOverloadedException.class).isInstanceOf(ReplicaRejectedException.class)
+                .hasMessageContaining("busy answered 503 (overloaded)");
+        assertThatThrownBy(() -> client.writeBatch(failing, batch).join())
+                .cause().isNotInstanceOf(ReplicaRejectedException.class).hasMessageContaining("failing answered 503");
     }
 
     private static Versioned valueOf(String key) {

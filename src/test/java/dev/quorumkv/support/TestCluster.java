@@ -34,7 +34,8 @@ import static org.awaitility.Awaitility.await;
  *
  * <p>Nodes run in this JVM, each its own Spring context (fast to start; a node can run with its wall clock
  * offset from the others), or, for crash tests, as separate JVMs from the packaged jar, so that
- * {@link #kill} is a real SIGKILL. An in-process kill cuts every peer connection at once and stops the
+ * {@link #kill} is a real SIGKILL, and a node's heap is its own ({@code -Xmx256m} unless
+ * {@link Builder#jvmOptions} says otherwise). An in-process kill cuts every peer connection at once and stops the
  * node without a graceful drain; only a separate process shows what survives the process dying.
  */
 public final class TestCluster implements AutoCloseable {
@@ -49,6 +50,7 @@ public final class TestCluster implements AutoCloseable {
     private final FaultProxy[] proxies;
     private final Duration[] clockOffsets;
     private final List<String> arguments;
+    private final List<String> jvmOptions;
     private final boolean singleNode;
     private final boolean processes;
     private final RunningNode[] nodes;
@@ -60,6 +62,7 @@ public final class TestCluster implements AutoCloseable {
         this.proxies = Arrays.stream(ports).mapToObj(FaultProxy::start).toArray(FaultProxy[]::new);
         this.clockOffsets = builder.clockOffsets;
         this.arguments = List.copyOf(builder.arguments);
+        this.jvmOptions = List.copyOf(builder.jvmOptions);
         this.singleNode = builder.singleNode;
         this.processes = builder.processes;
         this.nodes = new RunningNode[builder.size];
@@ -108,6 +111,16 @@ public final class TestCluster implements AutoCloseable {
 
     public boolean isRunning(int node) {
         return nodes[node - 1] != null;
+    }
+
+    /** Running and, for a separate process, not exited (an OutOfMemoryError with -XX:+ExitOnOutOfMemoryError ends it). */
+    public boolean isAlive(int node) {
+        return nodes[node - 1] != null && nodes[node - 1].isAlive();
+    }
+
+    /** Where a separate process's output goes. */
+    public Path log(int node) {
+        return dataRoot.resolve(id(node) + ".log");
     }
 
     /** Graceful stop, as SIGTERM would: in-flight requests finish, storage closes cleanly. */
@@ -278,7 +291,9 @@ public final class TestCluster implements AutoCloseable {
 
     private RunningNode startProcess(int node) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", packagedJar().toString()));
+                "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", packagedJar().toString()));
         command.addAll(nodeArguments(node));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -385,6 +400,7 @@ public final class TestCluster implements AutoCloseable {
         private int[] started;
         private Duration[] clockOffsets;
         private final List<String> arguments = new ArrayList<>();
+        private final List<String> jvmOptions = new ArrayList<>();
         private boolean singleNode;
         private boolean processes;
 
@@ -415,6 +431,15 @@ public final class TestCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Options for each node's JVM, after the default {@code -Xmx256m} (a later {@code -Xmx} wins), such
+         * as {@code -XX:+ExitOnOutOfMemoryError}. Separate processes only.
+         */
+        public Builder jvmOptions(String... more) {
+            jvmOptions.addAll(List.of(more));
+            return this;
+        }
+
         /** One node with no members list and no secret: the single-node store anyone gets by default. */
         public Builder singleNode() {
             this.size = 1;
@@ -435,6 +460,9 @@ public final class TestCluster implements AutoCloseable {
             }
             else if (processes) {
                 throw new IllegalStateException("clock offsets need in-process nodes");
+            }
+            if (!jvmOptions.isEmpty() && !processes) {
+                throw new IllegalStateException("JVM options need separate processes");
             }
             TestCluster cluster = new TestCluster(this);
             try {
