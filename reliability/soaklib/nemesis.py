@@ -6,14 +6,17 @@ every step with its time. Fault kinds:
   partition-isolate  cut one node from both others (iptables DROP) for partition_hold s
   partition-bridge   split a|b|c: a and c cannot reach each other, b (the bridge) sees both
   clock              stop a node, restart it with its wall clock shifted (libfaketime, +-skew),
-                     keep it so for clock_hold s, then restart it on the true clock (the fault
-                     lasts from the stop until it is ready on the true clock)
-  disk               fill the node's data tmpfs to the last byte for disk_hold s, then free it
-                     (and restart the node if it is not ready 20 s later)
+                     keep it so for clock_hold s once it is ready (or 90 s without), then
+                     restart it on the true clock (the fault lasts from the stop until it is
+                     ready on the true clock)
+  disk               fill the node's data tmpfs to the last byte, restart the node while it is
+                     full, free it after disk_hold s, and restart the node again if it is not
+                     ready 30 s later (the fault lasts until it is ready)
 
 With only kill and pause the schedule is the one the soak always drew (same seed, same faults).
-With other kinds, the kinds are drawn from a shuffled bag, so that a short run sees each of
-them; a fault starts only if it can be healed with some run left.
+With other kinds, the kinds are drawn from a shuffled bag (every kind once per round, the
+slowest to heal, clock, first), so that a short run sees each of them; a fault starts only if it
+can be healed with some run left (clock and disk faults are budgeted two JVM restarts).
 """
 import json
 import subprocess
@@ -47,8 +50,8 @@ def expand_faults(text):
 
 
 class Holds:
-    def __init__(self, kill=(1.0, 4.0), pause=(2.0, 8.0), partition=(5.0, 12.0), clock=(10.0, 20.0),
-                 disk=(5.0, 12.0), gap=(3.0, 6.0), restart=20.0):
+    def __init__(self, kill=(1.0, 4.0), pause=(2.0, 8.0), partition=(4.0, 8.0), clock=(5.0, 10.0),
+                 disk=(8.0, 15.0), gap=(3.0, 6.0), restart=30.0):
         self.kill, self.pause, self.partition, self.clock, self.disk, self.gap = kill, pause, partition, clock, disk, gap
         self.restart = restart  # what a JVM restart is budgeted when deciding whether a fault fits
 
@@ -59,8 +62,8 @@ class Holds:
         """Seconds of run a fault of this kind needs to be injected and healed."""
         if kind in PROCESS_KINDS:
             return self.pause[1] + 2
-        if kind == "clock":
-            return self.clock[1] + 2 * self.restart
+        if kind in ("clock", "disk"):
+            return self.of(kind)[1] + 2 * self.restart
         return self.of(kind)[1] + 2
 
 
@@ -90,7 +93,8 @@ class Planner:
         fitting = [kind for kind in self.bag if remaining > self.holds.needed(kind)]
         if not fitting:
             return None
-        kind = fitting[0]
+        # The slowest to heal first in each round, so that a short run still sees it.
+        kind = max(fitting, key=self.holds.needed)
         self.bag.remove(kind)
         self.count += 1
         if kind == "partition-bridge":
@@ -175,7 +179,7 @@ class Nemesis(threading.Thread):
             self.cluster.start(node, shift=shift)
             self._log("start", node, shift=shift)
             try:
-                self.cluster.wait_ready(node, timeout=60)
+                self.cluster.wait_ready(node, timeout=90)
                 self._log("ready", node, shift=shift)
             except ClusterError as error:  # a node may refuse to serve with a clock that far off
                 self._log("not-ready", node, shift=shift, message=str(error))
@@ -183,6 +187,15 @@ class Nemesis(threading.Thread):
             self._log(kind, node, fault="start")
             written = self.cluster.fill(node)
             self._log("filled", node, bytes=written, free=self.cluster.disk_free(node))
+            # A running RocksDB writes into WAL space it pre-allocated (tens of MB): a full disk
+            # only bites when it must create files. So, half-way, the node is restarted while the
+            # disk is still full: its shutdown flush and its start-up (recovery, new WAL and
+            # MANIFEST) then need space there is not.
+            self._wait(self.rng.uniform(1.0, 3.0))
+            self.cluster.stop(node)
+            self._log("stopped", node)
+            self.cluster.start(node)
+            self._log("start", node, reason="restart while the disk is full")
         else:
             raise ValueError(kind)
 
@@ -196,10 +209,11 @@ class Nemesis(threading.Thread):
                 raise NetnsError("; ".join(problems))
             self._log("heal", node, fault="end")
         elif kind == "disk":
+            self._log("status-while-full", node, alive=self.cluster.alive(node), ready=self.cluster.is_ready(node))
             self.cluster.free(node)
             self._log("freed", node)
             try:
-                self.cluster.wait_ready(node, timeout=20)
+                self.cluster.wait_ready(node, timeout=30)
             except ClusterError as error:
                 self._log("not-ready", node, message=str(error))
                 self.cluster.stop(node)

@@ -147,8 +147,11 @@ class SoakCluster:
             lib = faketime_lib()
             if lib is None:
                 raise ClusterError("libfaketime.so.1 not found (apt-get install faketime, or set QKV_FAKETIME_LIB)")
-            # Only the wall clock moves: the JVM's nanoTime (timeouts, the failure detector) stays true.
-            env.update(LD_PRELOAD=lib, FAKETIME=shift, FAKETIME_DONT_FAKE_MONOTONIC="1")
+            # A constant offset: the wall clock jumps by `shift` and then runs at the true rate. The
+            # monotonic clock moves by the same constant, which changes no interval the JVM measures
+            # (timeouts, the failure detector); FAKETIME_DONT_FAKE_MONOTONIC=1 would keep it untouched
+            # but made every clock call of the JVM about six times slower here (measured).
+            env.update(LD_PRELOAD=lib, FAKETIME=shift)
         return env
 
     def _launch(self, node, shift=None):

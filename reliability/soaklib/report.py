@@ -6,7 +6,7 @@ KIND_LABELS = {
     "kill": "kill -9 (until ready again)",
     "pause": "SIGSTOP pause",
     "partition-isolate": "partition: one node cut off",
-    "partition-bridge": "partition: a|b|c, b bridges",
+    "partition-bridge": "partition: a-c cut, b bridges (a / b / c)",
     "clock": "clock shifted (from the stop to ready on the true clock)",
     "disk": "disk full (until freed and ready)",
 }
@@ -88,7 +88,8 @@ def render(result, meta):
     lines += ["", "Availability per fault kind (operations issued while only faults of that kind were active):", "",
               "| fault kind | injected | writes | acknowledged | reads | read ok | write p50 / p99 ms | read p99 ms |",
               "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    kinds = [k for k in KIND_LABELS if faults.get(k) or f"kind:{k}" in result["availability"]]
+    kinds = [k for k in KIND_LABELS if faults.get(k) or f"kind:{k}" in result["availability"]
+             or k in meta.get("faults", ())]
     kinds += sorted(k for k in faults if k not in KIND_LABELS)
     for kind in kinds:
         a = result["availability"].get(f"kind:{kind}")
@@ -100,6 +101,9 @@ def render(result, meta):
                      f"{_val(a['write_p50_ms'])} / {_val(a['write_p99_ms'])} | {_val(a['read_p99_ms'])} |")
     if not kinds:
         lines.append("| (no fault injected) | 0 | | | | | | |")
+    missed = [k for k in meta.get("faults", ()) if not faults.get(k)]
+    if missed:
+        lines += ["", f"Not injected in this run (no time left for one to be injected and healed): {', '.join(missed)}."]
     for note in meta.get("skipped", []):
         lines += ["", f"Skipped: {note}"]
     share = result["availability"]["one_fault"]["write_ack_share"]
