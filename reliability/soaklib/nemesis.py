@@ -15,7 +15,7 @@ every step with its time. Fault kinds:
 
 With only kill and pause the schedule is the one the soak always drew (same seed, same faults).
 With other kinds, the kinds are drawn from a shuffled bag (every kind once per round, the
-slowest to heal, clock, first), so that a short run sees each of them; a fault starts only if it
+slowest to heal, disk and clock, first), so that a short run sees each of them; a fault starts only if it
 can be healed with some run left (clock and disk faults are budgeted two JVM restarts).
 """
 import json
