@@ -10,8 +10,9 @@ every step with its time. Fault kinds:
                      restart it on the true clock (the fault lasts from the stop until it is
                      ready on the true clock)
   disk               fill the node's data tmpfs to the last byte, restart the node while it is
-                     full, free it after disk_hold s, and restart the node again if it is not
-                     ready 30 s later (the fault lasts until it is ready)
+                     full and keep it full until the start-up ends (ready, or exited) and then
+                     disk_hold s more, free it, and start the node again if it exited or is not
+                     ready 120 s later (the fault lasts until it is ready)
 
 With only kill and pause the schedule is the one the soak always drew (same seed, same faults).
 With other kinds, the kinds are drawn from a shuffled bag (every kind once per round, the
@@ -51,7 +52,7 @@ def expand_faults(text):
 
 class Holds:
     def __init__(self, kill=(1.0, 4.0), pause=(2.0, 8.0), partition=(4.0, 8.0), clock=(5.0, 10.0),
-                 disk=(8.0, 15.0), gap=(3.0, 6.0), restart=30.0):
+                 disk=(3.0, 8.0), gap=(3.0, 6.0), restart=30.0):
         self.kill, self.pause, self.partition, self.clock, self.disk, self.gap = kill, pause, partition, clock, disk, gap
         self.restart = restart  # what a JVM restart is budgeted when deciding whether a fault fits
 
@@ -196,6 +197,12 @@ class Nemesis(threading.Thread):
             self._log("stopped", node)
             self.cluster.start(node)
             self._log("start", node, reason="restart while the disk is full")
+            # Full until the start-up has got somewhere: ready, exited, or 90 s without either.
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and self.cluster.alive(node) and not self.cluster.is_ready(node):
+                time.sleep(0.5)
+            self._log("status-while-full", node, alive=self.cluster.alive(node), ready=self.cluster.is_ready(node),
+                      exit_status=None if self.cluster.alive(node) else self.cluster.procs[node].returncode)
         else:
             raise ValueError(kind)
 
@@ -209,11 +216,10 @@ class Nemesis(threading.Thread):
                 raise NetnsError("; ".join(problems))
             self._log("heal", node, fault="end")
         elif kind == "disk":
-            self._log("status-while-full", node, alive=self.cluster.alive(node), ready=self.cluster.is_ready(node))
             self.cluster.free(node)
             self._log("freed", node)
             try:
-                self.cluster.wait_ready(node, timeout=30)
+                self.cluster.wait_ready(node, timeout=120)
             except ClusterError as error:
                 self._log("not-ready", node, message=str(error))
                 self.cluster.stop(node)
