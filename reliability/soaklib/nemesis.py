@@ -115,10 +115,11 @@ class Planner:
 
 class Nemesis(threading.Thread):
     def __init__(self, cluster, rng, epoch, deadline, log_file, two_faults=False, warmup=5.0, kinds=PROCESS_KINDS,
-                 network=None, skew=120, holds=None):
+                 network=None, skew=120, holds=None, skew_signs=(1, -1)):
         super().__init__(name="nemesis", daemon=True)
         self.cluster, self.rng, self.epoch, self.deadline = cluster, rng, epoch, deadline
         self.log_file, self.warmup, self.network, self.skew = log_file, warmup, network, skew
+        self.skew_signs = skew_signs
         self.holds = holds or Holds()
         self.planner = Planner(rng, kinds, two_faults, self.holds)
         self.events = []
@@ -173,7 +174,7 @@ class Nemesis(threading.Thread):
             pairs = self.network.cut(kind, nodes)
             self._log("cut", node, links=[list(p) for p in pairs])
         elif kind == "clock":
-            shift = f"{self.rng.choice((1, -1)) * self.skew:+d}s"
+            shift = f"{self.rng.choice(self.skew_signs) * self.skew:+d}s"
             self._log(kind, node, fault="start", shift=shift)
             self.cluster.stop(node)
             self._log("stopped", node)
