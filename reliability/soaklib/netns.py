@@ -21,6 +21,7 @@ Healing flushes the chains.
 import ctypes
 import os
 import subprocess
+import time
 
 PREFIX = "qkv-"
 BRIDGE_NS = "qkv-br"
@@ -33,6 +34,10 @@ CLONE_NEWNET = 0x40000000
 
 class NetnsError(Exception):
     pass
+
+
+class NetnsBusy(NetnsError):
+    """The soak's namespace names are taken: another soak runs, or one crashed."""
 
 
 def node_ns(index):
@@ -87,6 +92,7 @@ class Network:
         self.run = run
         self._home = None
         self.inside = False
+        self.killed = []  # pids the last clean-up found in a node namespace and killed
 
     def index(self, node):
         return self.nodes.index(node) + 1
@@ -118,7 +124,7 @@ class Network:
     def setup(self):
         left = self.existing()
         if left:
-            raise NetnsError(f"namespaces {', '.join(left)} already exist: another soak is running, or one "
+            raise NetnsBusy(f"namespaces {', '.join(left)} already exist: another soak is running, or one "
                              "crashed (reliability/soak --cleanup removes its leftovers)")
         try:
             self.run(["ip", "netns", "add", BRIDGE_NS])
@@ -193,9 +199,13 @@ class Network:
                 for pid in pids:
                     try:
                         os.kill(int(pid), 9)
-                        problems.append(f"pid {pid} was still running in {ns} and was killed")
+                        self.killed.append(int(pid))
                     except (OSError, ValueError):
                         pass
+                for _ in range(50):  # a namespace with a process left in it outlives its name
+                    if not self.run(["ip", "netns", "pids", ns], check=False).stdout.split():
+                        break
+                    time.sleep(0.1)
             done = self.run(["ip", "netns", "del", ns], check=False)
             if done.returncode != 0:
                 problems.append(f"ip netns del {ns}: {(done.stderr or '').strip()}")
