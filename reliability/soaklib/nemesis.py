@@ -10,8 +10,8 @@ every step with its time. Fault kinds:
                      restart it on the true clock (the fault lasts from the stop until it is
                      ready on the true clock)
   disk               fill the node's data tmpfs to the last byte, restart the node while it is
-                     full and keep it full until the start-up ends (ready, or exited) and then
-                     disk_hold s more, free it, and start the node again if it exited or is not
+                     full and keep it full (space freed is taken again every 0.3 s) until the
+                     start-up ends (ready, or exited) and then disk_hold s more, free it, and start the node again if it exited or is not
                      ready 120 s later (the fault lasts until it is ready)
 
 With only kill and pause the schedule is the one the soak always drew (same seed, same faults).
@@ -142,6 +142,25 @@ class Nemesis(threading.Thread):
             self.stopped.wait(remaining)
         return not self.stopped.is_set() and time.monotonic() < self.deadline
 
+    def _full_disks(self):
+        with self.lock:
+            return [node for node, kind in self.faulty.items() if kind == "disk"]
+
+    def _hold(self, seconds, until=None):
+        """Waits like _wait, but keeps every full disk full: space the node frees (RocksDB
+        deletes a WAL it had pre-allocated) is taken again every 0.3 s. Ends early when
+        until() is true; False once the run is over."""
+        end = time.monotonic() + seconds
+        while True:
+            left = end - time.monotonic()
+            if left <= 0 or (until is not None and until()):
+                return True
+            disks = self._full_disks()
+            if not self._wait(min(left, 0.3) if disks else left):
+                return False
+            for node in disks:
+                self.cluster.fill(node)
+
     def run(self):
         try:
             self._wait(self.warmup)
@@ -152,7 +171,7 @@ class Nemesis(threading.Thread):
                 faults, hold = drawn
                 for node, kind, nodes in faults:
                     self._inject(node, kind, nodes)
-                self._wait(hold)
+                self._hold(hold)
                 self.heal_all()
                 self._wait(self.rng.uniform(*self.holds.gap))
         except (ClusterError, NetnsError, OSError, subprocess.SubprocessError) as error:
@@ -193,15 +212,14 @@ class Nemesis(threading.Thread):
             # only bites when it must create files. So, half-way, the node is restarted while the
             # disk is still full: its shutdown flush and its start-up (recovery, new WAL and
             # MANIFEST) then need space there is not.
-            self._wait(self.rng.uniform(1.0, 3.0))
+            self._hold(self.rng.uniform(1.0, 3.0))
             self.cluster.stop(node)
-            self._log("stopped", node)
+            self._log("stopped", node, free=self.cluster.disk_free(node))
+            self.cluster.fill(node)
             self.cluster.start(node)
             self._log("start", node, reason="restart while the disk is full")
             # Full until the start-up has got somewhere: ready, exited, or 90 s without either.
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and self.cluster.alive(node) and not self.cluster.is_ready(node):
-                time.sleep(0.5)
+            self._hold(90, until=lambda: not self.cluster.alive(node) or self.cluster.is_ready(node, 0.5))
             self._log("status-while-full", node, alive=self.cluster.alive(node), ready=self.cluster.is_ready(node),
                       exit_status=None if self.cluster.alive(node) else self.cluster.procs[node].returncode)
         else:

@@ -80,9 +80,10 @@ class SoakCluster:
             self.mounted.append(path)
 
     def fill(self, node):
-        """Fills the node's tmpfs to the last byte; returns the bytes written."""
+        """Fills the node's tmpfs to the last byte (appending to the filler, so that it can be
+        called again to take whatever space was freed since); returns the bytes written."""
         written = 0
-        fd = os.open(self.filler(node), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(self.filler(node), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             for chunk in (1 << 20, 4096):
                 block = b"\1" * chunk
