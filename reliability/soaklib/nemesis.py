@@ -93,6 +93,11 @@ class Planner:
             self.rng.shuffle(self.bag)
         fitting = [kind for kind in self.bag if remaining > self.holds.needed(kind)]
         if not fitting:
+            # What is left of this round does not fit; a new round may (the quick kinds).
+            self.bag = list(self.kinds)
+            self.rng.shuffle(self.bag)
+            fitting = [kind for kind in self.bag if remaining > self.holds.needed(kind)]
+        if not fitting:
             return None
         # The slowest to heal first in each round, so that a short run still sees it.
         kind = max(fitting, key=self.holds.needed)

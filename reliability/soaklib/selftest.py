@@ -157,6 +157,13 @@ def _nemesis_checks(failures):
     _expect(failures, "with too little time left for a clock fault, another kind",
             drawn is not None and drawn[0][0][1] != "clock", True)
     _expect(failures, "with 5 s left, no fault", Planner(random.Random(1), ALL_KINDS).next(5), None)
+    late = Planner(random.Random(2), ALL_KINDS)
+    quick = [late.next(50)[0][0][1] for _ in range(len(ALL_KINDS) - 2)]  # too little time for clock, disk
+    _expect(failures, "with 50 s left, the quick kinds of a round", sorted(quick),
+            sorted(k for k in ALL_KINDS if k not in ("clock", "disk")))
+    more = [late.next(20) for _ in range(3)]  # only clock and disk are left in the round: a new one
+    _expect(failures, "with 20 s left and only slow kinds left in the round, quick kinds still come",
+            [m is not None and m[0][0][1] not in ("clock", "disk") for m in more], [True, True, True])
 
     # Links cut: isolate cuts x from both others, bridge a|b|c only a from c; never the client.
     _expect(failures, "isolate node2", cut_pairs("partition-isolate", ["node2", "node1", "node3"]),
