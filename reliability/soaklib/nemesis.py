@@ -52,7 +52,7 @@ def expand_faults(text):
 
 class Holds:
     def __init__(self, kill=(1.0, 4.0), pause=(2.0, 8.0), partition=(4.0, 8.0), clock=(5.0, 10.0),
-                 disk=(3.0, 8.0), gap=(3.0, 6.0), restart=30.0):
+                 disk=(3.0, 8.0), gap=(3.0, 6.0), restart=25.0):
         self.kill, self.pause, self.partition, self.clock, self.disk, self.gap = kill, pause, partition, clock, disk, gap
         self.restart = restart  # what a JVM restart is budgeted when deciding whether a fault fits
 
