@@ -222,6 +222,7 @@ def _availability(ops, nemesis, result):
             "write_ack_share": acked / len(writes) if writes else None,
             "reads": len(reads),
             "reads_ok": reads_ok,
+            "writes_refused_4xx": sum(1 for op in writes if 400 <= (op.get("code") or 0) < 500),
             "read_ok_share": reads_ok / len(reads) if reads else None,
             "write_p50_ms": _ms(percentile(write_ms, 50)),
             "write_p99_ms": _ms(percentile(write_ms, 99)),

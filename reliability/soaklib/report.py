@@ -86,21 +86,21 @@ def render(result, meta):
                  f"{_val(a['write_p50_ms'])} / {_val(a['write_p99_ms'])} | {a['reads']} | {a['reads_ok']} | "
                  f"{_val(a['read_p99_ms'])} |")
     lines += ["", "Availability per fault kind (operations issued while only faults of that kind were active):", "",
-              "| fault kind | injected | writes | acknowledged | reads | read ok | write p50 / p99 ms | read p99 ms |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|"]
+              "| fault kind | injected | writes | acknowledged | of the rest, 4xx | reads | read ok | write p50 / p99 ms | read p99 ms |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     kinds = [k for k in KIND_LABELS if faults.get(k) or f"kind:{k}" in result["availability"]
              or k in meta.get("faults", ())]
     kinds += sorted(k for k in faults if k not in KIND_LABELS)
     for kind in kinds:
         a = result["availability"].get(f"kind:{kind}")
         if a is None:
-            lines.append(f"| {KIND_LABELS.get(kind, kind)} | {faults.get(kind, 0)} | 0 | n/a | 0 | n/a | n/a | n/a |")
+            lines.append(f"| {KIND_LABELS.get(kind, kind)} | {faults.get(kind, 0)} | 0 | n/a | 0 | 0 | n/a | n/a | n/a |")
             continue
         lines.append(f"| {KIND_LABELS.get(kind, kind)} | {faults.get(kind, 0)} | {a['writes']} | {a['writes_acked']} "
-                     f"({_pct(a['write_ack_share'])}) | {a['reads']} | {a['reads_ok']} ({_pct(a['read_ok_share'])}) | "
+                     f"({_pct(a['write_ack_share'])}) | {a.get('writes_refused_4xx', 0)} | {a['reads']} | {a['reads_ok']} ({_pct(a['read_ok_share'])}) | "
                      f"{_val(a['write_p50_ms'])} / {_val(a['write_p99_ms'])} | {_val(a['read_p99_ms'])} |")
     if not kinds:
-        lines.append("| (no fault injected) | 0 | | | | | | |")
+        lines.append("| (no fault injected) | 0 | | | | | | | |")
     missed = [k for k in meta.get("faults", ()) if not faults.get(k)]
     if missed:
         lines += ["", f"Not injected in this run (no time left for one to be injected and healed): {', '.join(missed)}."]
