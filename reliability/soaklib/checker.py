@@ -181,10 +181,18 @@ def _visibility(keys, result):
             result["visibility"][label + ("_seen" if write["value"] in seen else "_never_seen")] += 1
 
 
+PROCESS_KINDS = ("kill", "pause")
+
+
 def _availability(ops, nemesis, result):
+    """Groups the operations by the faults active when they were issued. one_fault (the window
+    the availability target applies to) is one node killed or paused; every fault kind also gets
+    a window of its own ("kind:<kind>": only faults of that kind active), and any_fault is every
+    operation issued while some node was faulty."""
     steps = fault_steps(nemesis)
     times = [t for t, _ in steps]
-    groups = {"no_fault": [], "one_fault": [], "one_killed": [], "one_paused": [], "two_faults": []}
+    groups = {"no_fault": [], "one_fault": [], "one_killed": [], "one_paused": [], "two_faults": [],
+              "any_fault": []}
     for op in ops:
         if op.get("phase") in ("final", "warmup"):
             continue
@@ -192,15 +200,20 @@ def _availability(ops, nemesis, result):
         kinds = steps[index][1] if index >= 0 else ()
         if not kinds:
             groups["no_fault"].append(op)
-        elif len(kinds) == 1:
+            continue
+        groups["any_fault"].append(op)
+        if len(set(kinds)) == 1:
+            groups.setdefault("kind:" + kinds[0], []).append(op)
+        if len(kinds) == 1 and kinds[0] in PROCESS_KINDS:
             groups["one_fault"].append(op)
             groups["one_killed" if kinds[0] == "kill" else "one_paused"].append(op)
-        else:
+        elif len(kinds) > 1:
             groups["two_faults"].append(op)
     for name, group in groups.items():
         writes = [op for op in group if op["f"] == "write"]
         reads = [op for op in group if op["f"] == "read"]
         acked = sum(1 for op in writes if op["status"] == OK)
+        reads_ok = sum(1 for op in reads if op["status"] == OK)
         write_ms = [op["end"] - op["start"] for op in writes if op["status"] == OK]
         read_ms = [op["end"] - op["start"] for op in reads if op["status"] == OK]
         result["availability"][name] = {
@@ -208,7 +221,9 @@ def _availability(ops, nemesis, result):
             "writes_acked": acked,
             "write_ack_share": acked / len(writes) if writes else None,
             "reads": len(reads),
-            "reads_ok": sum(1 for op in reads if op["status"] == OK),
+            "reads_ok": reads_ok,
+            "writes_refused_4xx": sum(1 for op in writes if 400 <= (op.get("code") or 0) < 500),
+            "read_ok_share": reads_ok / len(reads) if reads else None,
             "write_p50_ms": _ms(percentile(write_ms, 50)),
             "write_p99_ms": _ms(percentile(write_ms, 99)),
             "read_p99_ms": _ms(percentile(read_ms, 99)),

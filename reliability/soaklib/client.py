@@ -30,8 +30,9 @@ class Balancer:
     """Random choice among nodes that pass an active /readyz probe (a paused node
     accepts connections but never answers, so only a probe or a timeout reveals it)."""
 
-    def __init__(self, ports, interval=0.25, timeout=0.5):
+    def __init__(self, ports, interval=0.25, timeout=0.5, hosts=None):
         self.ports = ports
+        self.hosts = hosts or {node: HOST for node in ports}
         self.healthy = {node: True for node in ports}
         self.interval, self.timeout = interval, timeout
         self.stopped = threading.Event()
@@ -48,7 +49,7 @@ class Balancer:
 
     def _probe(self, node):
         while not self.stopped.wait(self.interval):
-            self.healthy[node] = ready(self.ports[node], self.timeout)
+            self.healthy[node] = ready(self.ports[node], self.timeout, self.hosts[node])
 
     def order(self, rng):
         up = [n for n in self.ports if self.healthy[n]]
@@ -61,8 +62,8 @@ class Balancer:
         self.healthy[node] = False  # until the next successful probe
 
 
-def ready(port, timeout):
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+def ready(port, timeout, host=HOST):
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         conn.request("GET", "/readyz")
         return conn.getresponse().status == 200
@@ -96,7 +97,8 @@ class Client:
         if conn is not None and conn.sock is not None and _dropped(conn.sock):
             conn.close()
         if conn is None:
-            conn = http.client.HTTPConnection(HOST, self.balancer.ports[node], timeout=self.timeout)
+            conn = http.client.HTTPConnection(self.balancer.hosts[node], self.balancer.ports[node],
+                                              timeout=self.timeout)
             self.conns[node] = conn
         if conn.sock is None:
             try:
