@@ -2,9 +2,11 @@ package dev.quorumkv.coordinator;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
@@ -16,11 +18,20 @@ import dev.quorumkv.coordinator.QuorumCollector.Reply;
 import dev.quorumkv.coordinator.QuorumFailedException.Reason;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.version.HybridLogicalClock;
+import dev.quorumkv.version.Version;
 
 /**
- * Coordinates a client's read: ask all N replicas, answer with the newest version among the first R
- * replies, and once every replica has answered, send that newest version to the ones that were stale or
- * missing it (read repair), in the background.
+ * Coordinates a client's read: ask all N replicas and answer with the newest version among the first R
+ * replies. Read repair happens in two steps.
+ * <p>
+ * Before the answer: when some of the first R replies are older, the newest is written to them and the
+ * answer waits until R replicas hold it (Cassandra's blocking read repair). Without this, quorum reads are
+ * not monotonic: a write still in flight that one replica already holds could be returned, and a read
+ * after it, reaching the two replicas the write has not reached yet, would go back to the older value.
+ * With R replicas holding what was answered, every later read of R replicas, R + R > N, reaches one.
+ * <p>
+ * After the answer, once every replica has answered: the newest version of all goes to the replicas still
+ * stale or missing it, in the background.
  */
 public class QuorumReadService {
 
@@ -96,33 +107,85 @@ public class QuorumReadService {
             metrics.read(ReadOutcome.UNAVAILABLE, start);
             return CompletableFuture.failedFuture(unavailable);
         }
-        collector.settled().thenAccept(replies -> repair(key, replies));
-        return collector.quorum().handle((replies, failure) -> {
-            if (failure != null) {
-                QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
-                if (noRoom.get() && quorumFailure.reason() != Reason.UNAVAILABLE) {
-                    quorumFailure = QuorumFailedException.of(Operation.READ, Reason.OVERLOADED, quorumFailure.acks(),
-                            quorumFailure.required(), quorumFailure.n(), quorumFailure.causes());
-                }
-                metrics.read(ReadOutcome.valueOf(quorumFailure.reason().name()), start);
-                throw new CompletionException(quorumFailure);
-            }
-            Optional<Versioned> newest = newest(replies);
-            newest.ifPresent(found -> clock.observeIfPlausible(found.version()));
-            ReadResult result = new ReadResult(key, newest, replies.size(), r, preferenceList.size());
-            metrics.read(result.found() ? ReadOutcome.SUCCESS : ReadOutcome.NOT_FOUND, start);
-            return result;
-        });
+        Map<Member, Version> repairedBeforeAnswer = new ConcurrentHashMap<>();
+        CompletableFuture<ReadResult> answer = collector.quorum()
+                .thenCompose(replies -> repairBeforeAnswer(key, r, replies, repairedBeforeAnswer).thenApply(held -> replies))
+                .handle((replies, failure) -> {
+                    if (failure != null) {
+                        QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
+                        if (noRoom.get() && quorumFailure.reason() != Reason.UNAVAILABLE) {
+                            quorumFailure = QuorumFailedException.of(Operation.READ, Reason.OVERLOADED, quorumFailure.acks(),
+                                    quorumFailure.required(), quorumFailure.n(), quorumFailure.causes());
+                        }
+                        metrics.read(ReadOutcome.valueOf(quorumFailure.reason().name()), start);
+                        throw new CompletionException(quorumFailure);
+                    }
+                    Optional<Versioned> newest = newest(replies);
+                    newest.ifPresent(found -> clock.observeIfPlausible(found.version()));
+                    ReadResult result = new ReadResult(key, newest, replies.size(), r, preferenceList.size());
+                    metrics.read(result.found() ? ReadOutcome.SUCCESS : ReadOutcome.NOT_FOUND, start);
+                    return result;
+                });
+        collector.settled().thenAccept(replies -> repairInBackground(key, replies, repairedBeforeAnswer));
+        return answer;
     }
 
-    /** Sends the newest version to every replica that answered with an older one or none. */
-    private void repair(String key, List<Reply<Optional<Versioned>>> replies) {
-        newest(replies).ifPresent(newest -> replies.stream()
-                .filter(reply -> reply.value().map(newest::isNewerThan).orElse(true))
+    /**
+     * Writes the newest of the first R replies to those of them that are older, and completes once R
+     * replicas hold it; fails as a read quorum failure when too few of those writes succeed.
+     */
+    private CompletableFuture<Void> repairBeforeAnswer(String key, int r, List<Reply<Optional<Versioned>>> replies,
+            Map<Member, Version> repaired) {
+        Optional<Versioned> newest = newest(replies);
+        if (newest.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<Member> behind = staleReplicas(replies, newest.get());
+        int holders = replies.size() - behind.size();
+        if (holders >= r) {
+            return CompletableFuture.completedFuture(null);
+        }
+        behind.forEach(replica -> repaired.put(replica, newest.get().version()));
+        try {
+            QuorumCollector<Version> repair = fanOut.send(behind, r - holders, Operation.WRITE, replica -> {
+                metrics.readRepair();
+                return replicas.write(replica, key, newest.get());
+            });
+            return repair.quorum().handle((acked, failure) -> {
+                if (failure != null) {
+                    throw new CompletionException(asReadFailure((QuorumFailedException) ReplicaOutcome.unwrap(failure), holders, r));
+                }
+                return null;
+            });
+        }
+        catch (QuorumFailedException unavailable) {
+            return CompletableFuture.failedFuture(asReadFailure(unavailable, holders, r));
+        }
+    }
+
+    private QuorumFailedException asReadFailure(QuorumFailedException repairFailure, int holders, int r) {
+        return QuorumFailedException.of(Operation.READ, repairFailure.reason(), holders + repairFailure.acks(), r,
+                quorum.n(), repairFailure.causes());
+    }
+
+    /**
+     * Sends the newest version of all replies to every replica that answered with an older one or none,
+     * unless it was already sent that version before the answer.
+     */
+    private void repairInBackground(String key, List<Reply<Optional<Versioned>>> replies, Map<Member, Version> repaired) {
+        newest(replies).ifPresent(newest -> staleReplicas(replies, newest).stream()
+                .filter(replica -> !newest.version().equals(repaired.get(replica)))
                 .forEach(stale -> {
                     metrics.readRepair();
-                    fanOut.call(stale.replica(), Operation.WRITE, replica -> replicas.write(replica, key, newest));
+                    fanOut.call(stale, Operation.WRITE, replica -> replicas.write(replica, key, newest));
                 }));
+    }
+
+    private static List<Member> staleReplicas(List<Reply<Optional<Versioned>>> replies, Versioned newest) {
+        return replies.stream()
+                .filter(reply -> reply.value().map(newest::isNewerThan).orElse(true))
+                .map(Reply::replica)
+                .toList();
     }
 
     private static Optional<Versioned> newest(List<Reply<Optional<Versioned>>> replies) {

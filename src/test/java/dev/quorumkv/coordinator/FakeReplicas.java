@@ -19,7 +19,8 @@ import dev.quorumkv.version.Version;
  */
 final class FakeReplicas implements ReplicaClient {
 
-    enum Mode { HEALTHY, FAILING, REJECTING, HELD }
+    /** WRITES_FAILING: answers reads and probes but fails every write, as a replica with a full disk does. */
+    enum Mode { HEALTHY, FAILING, REJECTING, HELD, WRITES_FAILING }
 
     private record Pending(Runnable apply, CompletableFuture<?> answer) {
     }
@@ -74,6 +75,9 @@ final class FakeReplicas implements ReplicaClient {
     public CompletableFuture<Version> write(Member replica, String key, Versioned value) {
         calls.add("write:" + replica.id() + ":" + key);
         CompletableFuture<Version> answer = new CompletableFuture<>();
+        if (modes.get(replica) == Mode.WRITES_FAILING) {
+            return CompletableFuture.failedFuture(new IllegalStateException(replica.id() + " cannot write"));
+        }
         dispatch(replica, answer, () -> answer.complete(apply(replica, key, value).version()));
         return answer;
     }
@@ -90,7 +94,7 @@ final class FakeReplicas implements ReplicaClient {
     public CompletableFuture<Void> probe(Member replica) {
         calls.add("probe:" + replica.id());
         return switch (modes.get(replica)) {
-            case HEALTHY, REJECTING -> CompletableFuture.completedFuture(null);
+            case HEALTHY, REJECTING, WRITES_FAILING -> CompletableFuture.completedFuture(null);
             case FAILING -> CompletableFuture.failedFuture(new IllegalStateException(replica.id() + " is down"));
             case HELD -> new CompletableFuture<>();
         };
@@ -98,7 +102,7 @@ final class FakeReplicas implements ReplicaClient {
 
     private void dispatch(Member replica, CompletableFuture<?> answer, Runnable apply) {
         switch (modes.get(replica)) {
-            case HEALTHY -> apply.run();
+            case HEALTHY, WRITES_FAILING -> apply.run();
             case FAILING -> answer.completeExceptionally(new IllegalStateException("connection refused by " + replica.id()));
             case REJECTING -> answer.completeExceptionally(new ReplicaRejectedException(replica.id() + " answered 401"));
             case HELD -> held.get(replica).add(new Pending(apply, answer));

@@ -40,13 +40,69 @@ class QuorumReadServiceTests {
 
         assertThat(new String(firstR.newest().orElseThrow().value())).as("newest of the first two replies").isEqualTo("middle");
         assertThat(fixture.replicas.stored(replicas.get(1), KEY).orElseThrow().version().wallMillis())
-                .as("repair waits until every replica has answered").isEqualTo(100);
+                .as("the first R hold what was answered").isEqualTo(200);
 
         fixture.replicas.release(newestHolder);
 
         replicas.forEach(replica -> assertThat(fixture.replicas.stored(replica, KEY).orElseThrow().version().wallMillis())
                 .isEqualTo(300));
-        assertThat(fixture.registry.get("quorumkv.read.repairs").counter().count()).isEqualTo(2);
+        assertThat(fixture.registry.get("quorumkv.read.repairs").counter().count())
+                .as("middle to the old one before the answer, then new to both").isEqualTo(3);
+    }
+
+    /**
+     * The read that must not go backwards: a write still in flight has reached one replica, a read of two
+     * replicas returns it, and a later read of the other two, which the write has not reached, still does,
+     * because the first read wrote it to the second replica it read before answering.
+     */
+    @Test
+    void aReadOfAWriteStillInFlightIsHeldByRReplicasBeforeItIsAnsweredSoALaterReadDoesNotGoBack() {
+        Member inFlightHolder = replicas.get(0);
+        Member behind = replicas.get(1);
+        Member notYetReached = replicas.get(2);
+        fixture.replicas.seed(inFlightHolder, KEY, value(200, "in flight"));
+        fixture.replicas.seed(behind, KEY, value(100, "acknowledged"));
+        fixture.replicas.seed(notYetReached, KEY, value(100, "acknowledged"));
+        fixture.replicas.set(notYetReached, Mode.HELD);
+
+        ReadResult first = fixture.reads.get(KEY, null).join();
+
+        assertThat(new String(first.newest().orElseThrow().value())).isEqualTo("in flight");
+        assertThat(new String(fixture.replicas.stored(behind, KEY).orElseThrow().value())).isEqualTo("in flight");
+        fixture.replicas.release(notYetReached);
+        fixture.replicas.set(inFlightHolder, Mode.HELD);
+
+        CompletableFuture<ReadResult> later = fixture.reads.get(KEY, null);
+
+        assertThat(later).as("answered while the only replica the write reached is held").isCompleted();
+        assertThat(new String(later.join().newest().orElseThrow().value())).isEqualTo("in flight");
+    }
+
+    /** When R replicas cannot be made to hold the newest reply, answering it or the older one could both mislead. */
+    @Test
+    void aReadWhoseRepairBeforeTheAnswerFailsFailsAndSaysWhichReplicaCouldNotWrite() {
+        fixture.replicas.seed(replicas.get(0), KEY, value(200, "newer"));
+        fixture.replicas.seed(replicas.get(1), KEY, value(100, "older"));
+        fixture.replicas.set(replicas.get(1), Mode.WRITES_FAILING);
+        fixture.replicas.set(replicas.get(2), Mode.HELD);
+
+        assertThatThrownBy(() -> fixture.reads.get(KEY, null).join())
+                .cause().isInstanceOfSatisfying(ReadQuorumFailedException.class, failure -> {
+                    assertThat(failure.reason()).isEqualTo(Reason.FAILED);
+                    assertThat(failure.acks()).isEqualTo(1);
+                    assertThat(failure.causes().get(replicas.get(1).id())).contains("cannot write");
+                });
+        assertThat(fixture.registry.get("quorumkv.reads").tag("outcome", "failed").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aReadWhoseFirstRRepliesAgreeWritesNothingBeforeItIsAnswered() {
+        replicas.forEach(replica -> fixture.replicas.seed(replica, KEY, value(100, "v")));
+        fixture.replicas.set(replicas.get(2), Mode.HELD);
+
+        fixture.reads.get(KEY, null).join();
+
+        assertThat(fixture.replicas.calls()).noneMatch(call -> call.startsWith("write:"));
     }
 
     /** Each value is asked for room as it arrives; one without room is let go and counts as its replica failing. */
