@@ -17,8 +17,11 @@ import io.micrometer.core.instrument.MeterRegistry;
  * error bound (half the round trip) would be as large as what it measures.
  * <p>
  * The node trusts its clock unless it is more than the max offset away from most of the peers it has a
- * recent sample of (CockroachDB's rule): one peer with a bad clock marks that peer, not this node. With no
- * recent samples there is nothing to judge by, and the clock is trusted.
+ * recent sample of (CockroachDB's rule): one peer with a bad clock marks that peer, not this node. A node
+ * with peers does not trust its clock before it has compared it with one of them: a node restarted on a
+ * wrong clock would otherwise stamp versions with it in the moment before its first sample. Once compared,
+ * a node left with no recent sample (its peers unreachable) has nothing new to judge by and keeps trusting
+ * its clock, so writes it can still replicate (a lower {@code ?w=}) go on.
  */
 public class ClockOffsets {
 
@@ -37,6 +40,7 @@ public class ClockOffsets {
     private final TimeSource time;
     private final Duration maxOffset;
     private final Map<String, Sample> samples = new ConcurrentHashMap<>();
+    private volatile boolean compared;
 
     public ClockOffsets(List<Member> peers, TimeSource time, Duration maxOffset, MeterRegistry registry) {
         this.peers = List.copyOf(peers);
@@ -60,6 +64,12 @@ public class ClockOffsets {
             return;
         }
         samples.put(peer.id(), new Sample(peerMillis - (sentMillis + answeredMillis) / 2, time.nanoTime()));
+        compared = true;
+    }
+
+    /** Whether this node has compared its clock with a peer since it started, or has no peers to compare with. */
+    public boolean compared() {
+        return compared || peers.isEmpty();
     }
 
     /** The peer's clock minus this node's, from a recent sample. */
@@ -77,8 +87,14 @@ public class ClockOffsets {
         return sample == null || time.nanoTime() - sample.takenAtNanos() > SAMPLE_REFRESH.toNanos();
     }
 
-    /** False when this node's clock is more than the max offset from most peers with a recent sample. */
+    /**
+     * False before this node has {@linkplain #compared() compared} its clock with a peer, and when it is more
+     * than the max offset from most peers with a recent sample.
+     */
     public boolean trusted() {
+        if (!compared()) {
+            return false;
+        }
         int sampled = 0;
         int far = 0;
         for (Member peer : peers) {

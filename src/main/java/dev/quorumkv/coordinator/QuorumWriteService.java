@@ -101,8 +101,10 @@ public class QuorumWriteService {
             metrics.write(WriteOutcome.UNAVAILABLE, 0, start);
             released.run();
             return CompletableFuture.failedFuture(QuorumFailedException.of(Operation.WRITE, Reason.UNAVAILABLE, 0, w,
-                    preferenceList.size(), Map.of(cluster.self().id(), "this node's clock is more than "
-                            + clockOffsets.maxOffset().toMillis() + " ms away from most of its peers; write through another node")));
+                    preferenceList.size(), Map.of(cluster.self().id(), clockOffsets.compared()
+                            ? "this node's clock is more than " + clockOffsets.maxOffset().toMillis()
+                                    + " ms away from most of its peers; write through another node"
+                            : "this node's clock has not been compared with a peer yet; retry, or write through another node")));
         }
         return attempt(new Attempt(key, w, preferenceList, stamped, start), value, MAX_RESTAMPS, released);
     }

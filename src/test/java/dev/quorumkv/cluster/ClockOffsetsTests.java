@@ -58,6 +58,19 @@ class ClockOffsetsTests {
         assertThat(offsets.trusted()).isTrue();
     }
 
+    /** The moment after a restart on a wrong clock: nothing says yet that the clock is wrong, nor that it is right. */
+    @Test
+    void aNodeWithPeersDistrustsItsClockUntilItHasComparedItWithOne() {
+        assertThat(offsets.compared()).isFalse();
+        assertThat(offsets.trusted()).isFalse();
+
+        offsets.record(b, NOW, NOW + 10, NOW + 5);
+
+        assertThat(offsets.compared()).isTrue();
+        assertThat(offsets.trusted()).isTrue();
+        assertThat(new ClockOffsets(List.of(), time, Duration.ofMillis(500), registry).trusted()).as("no peers").isTrue();
+    }
+
     @Test
     void oldSamplesStopCountingAndThePeerIsDueForANewOne() {
         offsets.record(b, NOW, NOW, NOW + 3_000);
@@ -69,6 +82,6 @@ class ClockOffsetsTests {
 
         time.advance(ClockOffsets.SAMPLE_LIFETIME);
         assertThat(offsets.offset(b)).isEmpty();
-        assertThat(offsets.trusted()).as("nothing recent to judge by").isTrue();
+        assertThat(offsets.trusted()).as("compared once, nothing recent to judge by").isTrue();
     }
 }

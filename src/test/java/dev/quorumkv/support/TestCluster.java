@@ -182,7 +182,7 @@ public final class TestCluster implements AutoCloseable {
         proxies[node - 1].pass();
     }
 
-    /** Waits until every running node sees every other running node as up (after probes). */
+    /** Waits until every running node sees every other running node as up (after probes) and has compared clocks with one. */
     public void awaitAllPeersUp() {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
             for (int node = 1; node <= size(); node++) {
@@ -190,10 +190,18 @@ public final class TestCluster implements AutoCloseable {
                     continue;
                 }
                 String health = get(node, "/actuator/health").body();
+                boolean anyPeerRunning = false;
                 for (int other = 1; other <= size(); other++) {
-                    if (other != node && isRunning(other) && !health.contains("\"" + id(other) + "\":\"UP\"")) {
-                        return false;
+                    if (other != node && isRunning(other)) {
+                        anyPeerRunning = true;
+                        if (!health.contains("\"" + id(other) + "\":\"UP\"")) {
+                            return false;
+                        }
                     }
+                }
+                // A node coordinates writes once it has compared its clock with a peer.
+                if (anyPeerRunning && health.contains("not been compared with a peer")) {
+                    return false;
                 }
             }
             return true;
