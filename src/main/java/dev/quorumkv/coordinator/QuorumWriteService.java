@@ -85,10 +85,8 @@ public class QuorumWriteService {
     private CompletableFuture<WriteResult> write(String key, Integer requestedW, Version context,
             Function<Version, Versioned> stamped, Runnable released) {
         int w;
-        Versioned value;
         try {
             w = quorum.writeQuorum(requestedW);
-            value = stamped.apply(clock.stampAfter(context));
         }
         catch (InvalidInputException invalid) {
             metrics.invalid(Operation.WRITE);
@@ -97,6 +95,8 @@ public class QuorumWriteService {
         }
         long start = metrics.start();
         List<Member> preferenceList = cluster.preferenceList(key, quorum.n());
+        // Before stamping: a stamp from a clock not to be trusted would move the clock, and its saved
+        // state, to that clock's time, and the node would go on stamping from there after a restart.
         if (!clockOffsets.trusted()) {
             metrics.write(WriteOutcome.UNAVAILABLE, 0, start);
             released.run();
@@ -105,6 +105,15 @@ public class QuorumWriteService {
                             ? "this node's clock is more than " + clockOffsets.maxOffset().toMillis()
                                     + " ms away from most of its peers; write through another node"
                             : "this node's clock has not been compared with a peer yet; retry, or write through another node")));
+        }
+        Versioned value;
+        try {
+            value = stamped.apply(clock.stampAfter(context));
+        }
+        catch (InvalidInputException invalid) {
+            metrics.invalid(Operation.WRITE);
+            released.run();
+            throw invalid;
         }
         return attempt(new Attempt(key, w, preferenceList, stamped, start), value, MAX_RESTAMPS, released);
     }

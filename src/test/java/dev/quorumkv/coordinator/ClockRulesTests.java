@@ -99,6 +99,7 @@ class ClockRulesTests {
                     assertThat(failure.causes().get("n1")).contains("clock");
                 });
         assertThat(replicas.calls()).isEmpty();
+        assertThat(coordinator.clock.stamp().counter()).as("nothing was stamped with the untrusted clock").isZero();
     }
 
     @Test
