@@ -1,7 +1,5 @@
 package dev.quorumkv.api;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,21 +30,21 @@ class ClockIntegrationTests {
     void anAcknowledgedWriteSurvivesACoordinatorRestartedOnASlowerClock() {
         try (TestCluster cluster = TestCluster.of(data).clockOffsets(Duration.ofSeconds(30), Duration.ZERO, Duration.ZERO)
                 .arguments("--quorumkv.clock.max-offset=1m").start()) {
-            Version first = version(put(cluster, 1, "k", "first", null));
+            Version first = version(cluster.putAcknowledged(1, "k", "first", null));
             cluster.stopNode(1);
             cluster.setClockOffset(1, Duration.ZERO);
             cluster.startNode(1);
             cluster.awaitAllPeersUp();
 
-            Version second = version(put(cluster, 1, "k", "second", null));
+            Version second = version(cluster.putAcknowledged(1, "k", "second", null));
             assertThat(second).as("never stamped behind what the node issued before").isGreaterThan(first);
             assertReadsEverywhere(cluster, "k", "second");
 
-            Version third = version(put(cluster, 2, "k", "third", null));
+            Version third = version(cluster.putAcknowledged(2, "k", "third", null));
             assertThat(third).isGreaterThan(second);
             assertReadsEverywhere(cluster, "k", "third");
 
-            Version fourth = version(put(cluster, 3, "k", "fourth", third.toString()));
+            Version fourth = version(cluster.putAcknowledged(3, "k", "fourth", third.toString()));
             assertThat(fourth).isGreaterThan(third);
             assertReadsEverywhere(cluster, "k", "fourth");
         }
@@ -60,9 +58,9 @@ class ClockIntegrationTests {
     void aLaterWriteThroughACorrectClockWinsOverOneStampedByAClockThatRanAhead() {
         try (TestCluster cluster = TestCluster.of(data).clockOffsets(Duration.ofSeconds(40), Duration.ZERO, Duration.ZERO)
                 .arguments("--quorumkv.clock.max-offset=1m").start()) {
-            put(cluster, 1, "ahead", "from the fast clock", null);
+            cluster.putAcknowledged(1, "ahead", "from the fast clock", null);
 
-            put(cluster, 3, "ahead", "later, from the right clock", null);
+            cluster.putAcknowledged(3, "ahead", "later, from the right clock", null);
 
             assertReadsEverywhere(cluster, "ahead", "later, from the right clock");
         }
@@ -88,16 +86,6 @@ class ClockIntegrationTests {
         }
     }
 
-    private static HttpResponse<String> put(TestCluster cluster, int node, String key, String value, String context) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(cluster.url(node) + "/kv/" + key))
-                .PUT(HttpRequest.BodyPublishers.ofString(value));
-        if (context != null) {
-            request.header("X-Context", context);
-        }
-        HttpResponse<String> response = cluster.send(request.build());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return response;
-    }
 
     private static void assertReadsEverywhere(TestCluster cluster, String key, String expected) {
         for (int node = 1; node <= cluster.size(); node++) {

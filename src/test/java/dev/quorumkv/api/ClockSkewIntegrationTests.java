@@ -1,7 +1,5 @@
 package dev.quorumkv.api;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,9 +47,9 @@ class ClockSkewIntegrationTests {
     @Test
     void aWriteSentWithTheContextOfThePreviousAnswerWinsThroughTheLaggingCoordinator() {
         String key = keyOnlyOn("node2", "node4", "ctx");
-        Version first = version(put(1, key, "first", null));
+        Version first = version(cluster.putAcknowledged(1, key, "first", null));
 
-        Version second = version(put(3, key, "second", first.toString()));
+        Version second = version(cluster.putAcknowledged(3, key, "second", first.toString()));
 
         assertThat(second).isGreaterThan(first);
         assertThat(cluster.get(4, "/kv/" + key).body()).isEqualTo("second");
@@ -63,7 +61,7 @@ class ClockSkewIntegrationTests {
         int[] coordinators = {1, 3, 1, 3, 3, 1, 3};
         String context = null;
         for (int i = 0; i < coordinators.length; i++) {
-            HttpResponse<String> put = put(coordinators[i], key, "value-" + i, context);
+            HttpResponse<String> put = cluster.putAcknowledged(coordinators[i], key, "value-" + i, context);
             assertThat(put.statusCode()).isEqualTo(200);
             if (context != null) {
                 assertThat(version(put)).isGreaterThan(Version.parse(context));
@@ -80,24 +78,14 @@ class ClockSkewIntegrationTests {
     @Test
     void withoutTheContextTheLaggingCoordinatorsLaterWriteIsStampedAgainAndWins() {
         String key = keyOnlyOn("node2", "node4", "no-ctx");
-        put(1, key, "first", null);
+        cluster.putAcknowledged(1, key, "first", null);
 
-        put(3, key, "second", null);
+        cluster.putAcknowledged(3, key, "second", null);
 
         assertThat(cluster.get(2, "/kv/" + key).body()).isEqualTo("second");
         assertThat(cluster.get(4, "/kv/" + key).body()).isEqualTo("second");
     }
 
-    private static HttpResponse<String> put(int node, String key, String value, String context) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(cluster.url(node) + "/kv/" + key))
-                .PUT(HttpRequest.BodyPublishers.ofString(value));
-        if (context != null) {
-            request.header("X-Context", context);
-        }
-        HttpResponse<String> response = cluster.send(request.build());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return response;
-    }
 
     private static Version version(HttpResponse<String> response) {
         return Version.parse(response.headers().firstValue("X-Version").orElseThrow());

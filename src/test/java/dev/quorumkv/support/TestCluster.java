@@ -218,6 +218,20 @@ public final class TestCluster implements AutoCloseable {
                 .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    /** PUTs {@code value} under {@code key} through {@code node}, with {@code context} as X-Context unless null; fails unless 200. */
+    public HttpResponse<String> putAcknowledged(int node, String key, String value, String context) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(node, "/kv/" + key)).timeout(REQUEST_LIMIT)
+                .PUT(HttpRequest.BodyPublishers.ofString(value));
+        if (context != null) {
+            request.header("X-Context", context);
+        }
+        HttpResponse<String> response = send(request.build());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("PUT " + key + " through " + id(node) + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response;
+    }
+
     public HttpResponse<byte[]> getBytes(int node, String path) {
         return sendForBytes(HttpRequest.newBuilder(uri(node, path)).timeout(REQUEST_LIMIT).GET().build());
     }
