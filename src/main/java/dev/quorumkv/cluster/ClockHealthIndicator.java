@@ -34,7 +34,7 @@ class ClockHealthIndicator implements HealthIndicator {
         }
         health.withDetail("maxOffsetMillis", offsets.maxOffset().toMillis());
         for (Member peer : offsets.peers()) {
-            health.withDetail(peer.id(), offsets.offset(peer).map(offset -> offset.toMillis() + " ms").orElse("not measured"));
+            health.withDetail(peer.id(), offsets.lastOffset(peer).map(offset -> offset.toMillis() + " ms").orElse("not measured"));
         }
         return health.build();
     }

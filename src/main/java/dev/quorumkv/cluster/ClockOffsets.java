@@ -16,12 +16,12 @@ import io.micrometer.core.instrument.MeterRegistry;
  * of the call (Cristian's algorithm). A sample whose round trip exceeds the max offset is dropped: its
  * error bound (half the round trip) would be as large as what it measures.
  * <p>
- * The node trusts its clock unless it is more than the max offset away from most of the peers it has a
- * recent sample of (CockroachDB's rule): one peer with a bad clock marks that peer, not this node. A node
- * with peers does not trust its clock before it has compared it with one of them: a node restarted on a
- * wrong clock would otherwise stamp versions with it in the moment before its first sample. Once compared,
- * a node left with no recent sample (its peers unreachable) has nothing new to judge by and keeps trusting
- * its clock, so writes it can still replicate (a lower {@code ?w=}) go on.
+ * The node trusts its clock unless it is more than the max offset away from most of the peers it has
+ * sampled (CockroachDB's rule): one peer with a bad clock marks that peer, not this node. Each peer counts
+ * with its latest sample, however old: a node restarted on a wrong clock would otherwise stamp versions
+ * with it before its first sample, and a node whose samples have aged (its peers unreachable) would go
+ * back to trusting a clock last seen off. With no sample at all, a node with peers does not trust its
+ * clock. The exported offsets ({@link #offset}) are the recent samples only.
  */
 public class ClockOffsets {
 
@@ -40,7 +40,6 @@ public class ClockOffsets {
     private final TimeSource time;
     private final Duration maxOffset;
     private final Map<String, Sample> samples = new ConcurrentHashMap<>();
-    private volatile boolean compared;
 
     public ClockOffsets(List<Member> peers, TimeSource time, Duration maxOffset, MeterRegistry registry) {
         this.peers = List.copyOf(peers);
@@ -60,16 +59,17 @@ public class ClockOffsets {
      */
     public void record(Member peer, long sentMillis, long answeredMillis, long peerMillis) {
         long roundTrip = answeredMillis - sentMillis;
-        if (roundTrip < 0 || roundTrip > maxOffset.toMillis()) {
+        // Only peers: a call to this node itself (the start-up warm-up makes them) always agrees, and would
+        // outvote the peers whose samples say its clock is off.
+        if (roundTrip < 0 || roundTrip > maxOffset.toMillis() || peers.stream().noneMatch(p -> p.id().equals(peer.id()))) {
             return;
         }
         samples.put(peer.id(), new Sample(peerMillis - (sentMillis + answeredMillis) / 2, time.nanoTime()));
-        compared = true;
     }
 
     /** Whether this node has compared its clock with a peer since it started, or has no peers to compare with. */
     public boolean compared() {
-        return compared || peers.isEmpty();
+        return !samples.isEmpty() || peers.isEmpty();
     }
 
     /** The peer's clock minus this node's, from a recent sample. */
@@ -81,6 +81,11 @@ public class ClockOffsets {
         return Optional.of(Duration.ofMillis(sample.offsetMillis()));
     }
 
+    /** The peer's clock minus this node's, from the latest sample however old: what {@link #trusted} judges by. */
+    public Optional<Duration> lastOffset(Member peer) {
+        return Optional.ofNullable(samples.get(peer.id())).map(sample -> Duration.ofMillis(sample.offsetMillis()));
+    }
+
     /** Whether no call has measured {@code peer}'s offset lately: the prober then asks it for the time. */
     public boolean needsSample(Member peer) {
         Sample sample = samples.get(peer.id());
@@ -89,24 +94,21 @@ public class ClockOffsets {
 
     /**
      * False before this node has {@linkplain #compared() compared} its clock with a peer, and when it is more
-     * than the max offset from most peers with a recent sample.
+     * than the max offset from most peers, each judged by its latest sample.
      */
     public boolean trusted() {
-        if (!compared()) {
-            return false;
+        if (peers.isEmpty()) {
+            return true;
         }
         int sampled = 0;
         int far = 0;
-        for (Member peer : peers) {
-            Optional<Duration> offset = offset(peer);
-            if (offset.isPresent()) {
-                sampled++;
-                if (offset.get().abs().compareTo(maxOffset) > 0) {
-                    far++;
-                }
+        for (Sample sample : samples.values()) {
+            sampled++;
+            if (Math.abs(sample.offsetMillis()) > maxOffset.toMillis()) {
+                far++;
             }
         }
-        return far * 2 <= sampled;
+        return sampled > 0 && far * 2 <= sampled;
     }
 
     /** This node's wall clock, as it tells its peers in {@link #TIME_HEADER}. */

@@ -71,6 +71,18 @@ class ClockOffsetsTests {
         assertThat(new ClockOffsets(List.of(), time, Duration.ofMillis(500), registry).trusted()).as("no peers").isTrue();
     }
 
+    /** Found on a node restarted on a clock two minutes ahead: its warm-up calls to itself outvoted its only peer. */
+    @Test
+    void aCallToThisNodeItselfIsNoSample() {
+        ClockOffsets withOnePeer = new ClockOffsets(List.of(b), time, Duration.ofMillis(500), registry);
+
+        withOnePeer.record(new Member("self", null), NOW, NOW, NOW);
+        assertThat(withOnePeer.compared()).isFalse();
+        withOnePeer.record(b, NOW, NOW, NOW - 120_000);
+
+        assertThat(withOnePeer.trusted()).isFalse();
+    }
+
     @Test
     void oldSamplesStopCountingAndThePeerIsDueForANewOne() {
         offsets.record(b, NOW, NOW, NOW + 3_000);
@@ -81,7 +93,10 @@ class ClockOffsetsTests {
         assertThat(offsets.needsSample(b)).isTrue();
 
         time.advance(ClockOffsets.SAMPLE_LIFETIME);
-        assertThat(offsets.offset(b)).isEmpty();
-        assertThat(offsets.trusted()).as("compared once, nothing recent to judge by").isTrue();
+        assertThat(offsets.offset(b)).as("no longer exported").isEmpty();
+        assertThat(offsets.trusted()).as("the last word on b stands until a new sample").isFalse();
+
+        offsets.record(b, NOW, NOW, NOW);
+        assertThat(offsets.trusted()).isTrue();
     }
 }
