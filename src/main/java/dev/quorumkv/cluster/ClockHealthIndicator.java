@@ -1,5 +1,7 @@
 package dev.quorumkv.cluster;
 
+import java.time.Duration;
+
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
@@ -10,25 +12,25 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  */
 class ClockHealthIndicator implements HealthIndicator {
 
-    private final ClockOffsets offsets;
-    private final FailureDetector failureDetector;
+    /** Long enough for the prober to sample a peer that answers (it samples every probe interval). */
+    static final Duration FIRST_SAMPLE_GRACE = Duration.ofSeconds(5);
 
-    ClockHealthIndicator(ClockOffsets offsets, FailureDetector failureDetector) {
+    private final ClockOffsets offsets;
+
+    ClockHealthIndicator(ClockOffsets offsets) {
         this.offsets = offsets;
-        this.failureDetector = failureDetector;
     }
 
     @Override
     public Health health() {
         Health.Builder health;
-        if (!offsets.compared() && offsets.peers().stream().anyMatch(failureDetector::isUp)) {
-            // Not ready while a sample is on its way (a probe interval): clients sent here now would
-            // get only refusals. Peers start up, so this is also the first moments after a start.
+        if (!offsets.compared() && offsets.sinceStart().compareTo(FIRST_SAMPLE_GRACE) < 0) {
+            // Not ready while a first sample is on its way: clients sent here now would get only refusals.
             health = Health.down().withDetail("cause",
                     "this node's clock has not been compared with a peer yet: it coordinates no writes until it is");
         }
         else if (!offsets.compared()) {
-            // UNKNOWN, not DOWN: with every peer down, nothing to compare with may come for long, and
+            // UNKNOWN, not DOWN: with no peer answering, nothing to compare with may come for long, and
             // readiness stays up so a node alone still starts; it coordinates no writes until a peer answers.
             health = Health.unknown().withDetail("cause",
                     "this node's clock has not been compared with a peer yet (none answers): it coordinates no writes until it is");

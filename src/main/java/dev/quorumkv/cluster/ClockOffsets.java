@@ -40,11 +40,13 @@ public class ClockOffsets {
     private final TimeSource time;
     private final Duration maxOffset;
     private final Map<String, Sample> samples = new ConcurrentHashMap<>();
+    private final long createdAtNanos;
 
     public ClockOffsets(List<Member> peers, TimeSource time, Duration maxOffset, MeterRegistry registry) {
         this.peers = List.copyOf(peers);
         this.time = time;
         this.maxOffset = maxOffset;
+        this.createdAtNanos = time.nanoTime();
         for (Member peer : this.peers) {
             Gauge.builder("quorumkv.clock.offset", () -> offset(peer).map(offset -> offset.toNanos() / 1e9).orElse(Double.NaN))
                     .description("The peer's wall clock minus this node's, in seconds, measured on recent calls")
@@ -70,6 +72,11 @@ public class ClockOffsets {
     /** Whether this node has compared its clock with a peer since it started, or has no peers to compare with. */
     public boolean compared() {
         return !samples.isEmpty() || peers.isEmpty();
+    }
+
+    /** How long ago this node started measuring. */
+    public Duration sinceStart() {
+        return Duration.ofNanos(time.nanoTime() - createdAtNanos);
     }
 
     /** The peer's clock minus this node's, from a recent sample. */

@@ -32,8 +32,8 @@ class ClusterConfiguration {
     }
 
     @Bean("clock")
-    ClockHealthIndicator clockHealthIndicator(ClockOffsets offsets, FailureDetector failureDetector) {
-        return new ClockHealthIndicator(offsets, failureDetector);
+    ClockHealthIndicator clockHealthIndicator(ClockOffsets offsets) {
+        return new ClockHealthIndicator(offsets);
     }
 
     @Bean("peers")
