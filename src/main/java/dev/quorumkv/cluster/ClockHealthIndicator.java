@@ -1,7 +1,5 @@
 package dev.quorumkv.cluster;
 
-import java.time.Duration;
-
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
@@ -12,9 +10,6 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  */
 class ClockHealthIndicator implements HealthIndicator {
 
-    /** Long enough for the prober to sample a peer that answers (it samples every probe interval). */
-    static final Duration FIRST_SAMPLE_GRACE = Duration.ofSeconds(5);
-
     private final ClockOffsets offsets;
 
     ClockHealthIndicator(ClockOffsets offsets) {
@@ -24,16 +19,15 @@ class ClockHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         Health.Builder health;
-        if (!offsets.compared() && offsets.sinceStart().compareTo(FIRST_SAMPLE_GRACE) < 0) {
+        if (!offsets.compared() && offsets.sinceStart().compareTo(ClockOffsets.FIRST_SAMPLE_GRACE) < 0) {
             // Not ready while a first sample is on its way: clients sent here now would get only refusals.
             health = Health.down().withDetail("cause",
                     "this node's clock has not been compared with a peer yet: it coordinates no writes until it is");
         }
         else if (!offsets.compared()) {
-            // UNKNOWN, not DOWN: with no peer answering, nothing to compare with may come for long, and
-            // readiness stays up so a node alone still starts; it coordinates no writes until a peer answers.
-            health = Health.unknown().withDetail("cause",
-                    "this node's clock has not been compared with a peer yet (none answers): it coordinates no writes until it is");
+            // UNKNOWN, not DOWN: no peer answers, so there is nothing to judge the clock by; a node alone
+            // still starts and serves.
+            health = Health.unknown().withDetail("cause", "no peer has answered since the start: the clock is not compared");
         }
         else if (offsets.trusted()) {
             health = Health.up();

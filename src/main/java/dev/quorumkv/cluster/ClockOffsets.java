@@ -21,7 +21,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * with its latest sample, however old: a node restarted on a wrong clock would otherwise stamp versions
  * with it before its first sample, and a node whose samples have aged (its peers unreachable) would go
  * back to trusting a clock last seen off. With no sample at all, a node with peers does not trust its
- * clock. The exported offsets ({@link #offset}) are the recent samples only.
+ * clock for {@link #FIRST_SAMPLE_GRACE} after its start, time enough to sample any peer that answers. The
+ * exported offsets ({@link #offset}) are the recent samples only.
  */
 public class ClockOffsets {
 
@@ -30,6 +31,9 @@ public class ClockOffsets {
 
     /** A sample older than this says nothing about the clocks now. */
     static final Duration SAMPLE_LIFETIME = Duration.ofSeconds(30);
+    /** How long after a start a node with peers but no sample distrusts its clock: long enough for the
+     * prober to sample any peer that answers (it samples every probe interval). */
+    public static final Duration FIRST_SAMPLE_GRACE = Duration.ofSeconds(5);
     /** A peer with no sample younger than this is probed for one. */
     static final Duration SAMPLE_REFRESH = Duration.ofSeconds(5);
 
@@ -115,7 +119,12 @@ public class ClockOffsets {
                 far++;
             }
         }
-        return sampled > 0 && far * 2 <= sampled;
+        if (sampled == 0) {
+            // No peer has answered since the start: distrust for the grace a peer that answers needs to be
+            // sampled, then go on, with nothing to judge by, so a node whose peers are all away still writes.
+            return sinceStart().compareTo(FIRST_SAMPLE_GRACE) >= 0;
+        }
+        return far * 2 <= sampled;
     }
 
     /** This node's wall clock, as it tells its peers in {@link #TIME_HEADER}. */

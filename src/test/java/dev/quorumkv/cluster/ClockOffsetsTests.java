@@ -69,6 +69,10 @@ class ClockOffsetsTests {
         assertThat(offsets.compared()).isTrue();
         assertThat(offsets.trusted()).isTrue();
         assertThat(new ClockOffsets(List.of(), time, Duration.ofMillis(500), registry).trusted()).as("no peers").isTrue();
+
+        ClockOffsets unanswered = new ClockOffsets(List.of(b), time, Duration.ofMillis(500), registry);
+        time.advance(ClockOffsets.FIRST_SAMPLE_GRACE);
+        assertThat(unanswered.trusted()).as("no peer answered within the grace: nothing to judge by").isTrue();
     }
 
     /** Found on a node restarted on a clock two minutes ahead: its warm-up calls to itself outvoted its only peer. */
