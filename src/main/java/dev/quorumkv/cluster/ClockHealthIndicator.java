@@ -1,5 +1,7 @@
 package dev.quorumkv.cluster;
 
+import java.util.Optional;
+
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
@@ -18,23 +20,18 @@ class ClockHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
+        Optional<String> distrust = offsets.distrust();
         Health.Builder health;
-        if (!offsets.compared() && offsets.sinceStart().compareTo(ClockOffsets.FIRST_SAMPLE_GRACE) < 0) {
-            // Not ready while a first sample is on its way: clients sent here now would get only refusals.
-            health = Health.down().withDetail("cause",
-                    "this node's clock has not been compared with a peer yet: it coordinates no writes until it is");
+        if (distrust.isPresent()) {
+            health = Health.down().withDetail("cause", distrust.get() + ": it coordinates no writes meanwhile");
         }
         else if (!offsets.compared()) {
             // UNKNOWN, not DOWN: no peer answers, so there is nothing to judge the clock by; a node alone
             // still starts and serves.
             health = Health.unknown().withDetail("cause", "no peer has answered since the start: the clock is not compared");
         }
-        else if (offsets.trusted()) {
-            health = Health.up();
-        }
         else {
-            health = Health.down().withDetail("cause", "this node's clock is more than " + offsets.maxOffset().toMillis()
-                    + " ms away from most of its peers: it coordinates no writes until it is back");
+            health = Health.up();
         }
         health.withDetail("maxOffsetMillis", offsets.maxOffset().toMillis());
         for (Member peer : offsets.peers()) {

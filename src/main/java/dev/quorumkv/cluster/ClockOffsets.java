@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import dev.quorumkv.time.TimeSource;
 import io.micrometer.core.instrument.Gauge;
@@ -41,6 +43,7 @@ public class ClockOffsets {
     }
 
     private final List<Member> peers;
+    private final Set<String> peerIds;
     private final TimeSource time;
     private final Duration maxOffset;
     private final Map<String, Sample> samples = new ConcurrentHashMap<>();
@@ -48,6 +51,7 @@ public class ClockOffsets {
 
     public ClockOffsets(List<Member> peers, TimeSource time, Duration maxOffset, MeterRegistry registry) {
         this.peers = List.copyOf(peers);
+        this.peerIds = this.peers.stream().map(Member::id).collect(Collectors.toUnmodifiableSet());
         this.time = time;
         this.maxOffset = maxOffset;
         this.createdAtNanos = time.nanoTime();
@@ -67,7 +71,7 @@ public class ClockOffsets {
         long roundTrip = answeredMillis - sentMillis;
         // Only peers: a call to this node itself (the start-up warm-up makes them) always agrees, and would
         // outvote the peers whose samples say its clock is off.
-        if (roundTrip < 0 || roundTrip > maxOffset.toMillis() || peers.stream().noneMatch(p -> p.id().equals(peer.id()))) {
+        if (roundTrip < 0 || roundTrip > maxOffset.toMillis() || !peerIds.contains(peer.id())) {
             return;
         }
         samples.put(peer.id(), new Sample(peerMillis - (sentMillis + answeredMillis) / 2, time.nanoTime()));
@@ -103,28 +107,30 @@ public class ClockOffsets {
         return sample == null || time.nanoTime() - sample.takenAtNanos() > SAMPLE_REFRESH.toNanos();
     }
 
-    /**
-     * False before this node has {@linkplain #compared() compared} its clock with a peer, and when it is more
-     * than the max offset from most peers, each judged by its latest sample.
-     */
+    /** Whether this node may stamp versions: {@link #distrust} has nothing against its clock. */
     public boolean trusted() {
+        return distrust().isEmpty();
+    }
+
+    /**
+     * Why this node may not trust its clock now, or empty when it may: not before it has compared it with a
+     * peer (for {@link #FIRST_SAMPLE_GRACE} after its start; with no peer answering by then, nothing to
+     * judge by, and a node whose peers are all away still writes), and not when it is more than the max
+     * offset from most peers, each judged by its latest sample.
+     */
+    public Optional<String> distrust() {
         if (peers.isEmpty()) {
-            return true;
+            return Optional.empty();
         }
-        int sampled = 0;
-        int far = 0;
-        for (Sample sample : samples.values()) {
-            sampled++;
-            if (Math.abs(sample.offsetMillis()) > maxOffset.toMillis()) {
-                far++;
-            }
+        if (samples.isEmpty()) {
+            return sinceStart().compareTo(FIRST_SAMPLE_GRACE) < 0
+                    ? Optional.of("this node's clock has not been compared with a peer yet")
+                    : Optional.empty();
         }
-        if (sampled == 0) {
-            // No peer has answered since the start: distrust for the grace a peer that answers needs to be
-            // sampled, then go on, with nothing to judge by, so a node whose peers are all away still writes.
-            return sinceStart().compareTo(FIRST_SAMPLE_GRACE) >= 0;
-        }
-        return far * 2 <= sampled;
+        long far = samples.values().stream().filter(sample -> Math.abs(sample.offsetMillis()) > maxOffset.toMillis()).count();
+        return far * 2 <= samples.size()
+                ? Optional.empty()
+                : Optional.of("this node's clock is more than " + maxOffset.toMillis() + " ms away from most of its peers");
     }
 
     /** This node's wall clock, as it tells its peers in {@link #TIME_HEADER}. */

@@ -2,6 +2,7 @@ package dev.quorumkv.coordinator;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -89,33 +90,34 @@ public class QuorumWriteService {
             w = quorum.writeQuorum(requestedW);
         }
         catch (InvalidInputException invalid) {
-            metrics.invalid(Operation.WRITE);
-            released.run();
-            throw invalid;
+            throw refused(invalid, released);
         }
         long start = metrics.start();
         List<Member> preferenceList = cluster.preferenceList(key, quorum.n());
         // Before stamping: a stamp from a clock not to be trusted would move the clock, and its saved
         // state, to that clock's time, and the node would go on stamping from there after a restart.
-        if (!clockOffsets.trusted()) {
+        Optional<String> clockDistrust = clockOffsets.distrust();
+        if (clockDistrust.isPresent()) {
             metrics.write(WriteOutcome.UNAVAILABLE, 0, start);
             released.run();
             return CompletableFuture.failedFuture(QuorumFailedException.of(Operation.WRITE, Reason.UNAVAILABLE, 0, w,
-                    preferenceList.size(), Map.of(cluster.self().id(), clockOffsets.compared()
-                            ? "this node's clock is more than " + clockOffsets.maxOffset().toMillis()
-                                    + " ms away from most of its peers; write through another node"
-                            : "this node's clock has not been compared with a peer yet; retry, or write through another node")));
+                    preferenceList.size(), Map.of(cluster.self().id(), clockDistrust.get() + "; retry, or write through another node")));
         }
         Versioned value;
         try {
             value = stamped.apply(clock.stampAfter(context));
         }
         catch (InvalidInputException invalid) {
-            metrics.invalid(Operation.WRITE);
-            released.run();
-            throw invalid;
+            throw refused(invalid, released);
         }
         return attempt(new Attempt(key, w, preferenceList, stamped, start), value, MAX_RESTAMPS, released);
+    }
+
+    /** Counts an input refused before anything was sent, and lets the value go. */
+    private InvalidInputException refused(InvalidInputException invalid, Runnable released) {
+        metrics.invalid(Operation.WRITE);
+        released.run();
+        return invalid;
     }
 
     private record Attempt(String key, int w, List<Member> replicas, Function<Version, Versioned> stamped, long start) {
