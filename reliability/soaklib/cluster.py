@@ -14,6 +14,15 @@ class ClusterError(Exception):
     pass
 
 
+def check_ports_free(ports):
+    """Raises ClusterError if anything listens on one of the {node: port} loopback ports."""
+    for node, port in ports.items():
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                raise ClusterError(f"port {port} ({node}) is already in use; is another soak running? "
+                                   "Pick another range with --base-port.")
+
+
 class LocalCluster:
     def __init__(self, repo, jar, base_port, workdir):
         self.script = os.path.join(repo, "bin", "local-cluster")
@@ -34,11 +43,7 @@ class LocalCluster:
         return done.stdout
 
     def check_ports_free(self):
-        for node, port in self.ports.items():
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    raise ClusterError(f"port {port} ({node}) is already in use; is another soak running? "
-                                       "Pick another range with --base-port.")
+        check_ports_free(self.ports)
 
     def up(self):
         self._run("up", timeout=300)

@@ -13,12 +13,11 @@ import errno
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 
 from .client import ready
-from .cluster import NODES, ClusterError
+from .cluster import NODES, ClusterError, check_ports_free
 
 DEFAULT_JAVA_OPTS = "-Xms128m -Xmx384m -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError"
 FAKETIME_LIBS = ("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
@@ -124,11 +123,7 @@ class SoakCluster:
     def check_ports_free(self):
         if self.network:
             return  # fresh namespaces: nothing else listens there
-        for node, port in self.ports.items():
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    raise ClusterError(f"port {port} ({node}) is already in use; is another soak running? "
-                                       "Pick another range with --base-port.")
+        check_ports_free(self.ports)
 
     def _members(self):
         return ",".join(f"{n}=http://{self.hosts[n]}:{self.ports[n]}" for n in NODES)
