@@ -9,31 +9,31 @@ import java.util.Map;
 import dev.quorumkv.InvalidConfigurationException;
 import dev.quorumkv.version.Version;
 
-/** Who this node is, who its peers are, and the ring that places keys on them. Immutable. */
+/** Who this node is, who its peers are, and the partition map that places keys on them. Immutable. */
 public final class Cluster {
 
     private final Member self;
     private final List<Member> members;
-    private final Ring ring;
+    private final PartitionMap partitions;
 
-    public Cluster(Member self, List<Member> members, Ring ring) {
+    public Cluster(Member self, List<Member> members, PartitionMap partitions) {
         this.self = self;
         this.members = List.copyOf(members);
-        this.ring = ring;
+        this.partitions = partitions;
     }
 
     /**
      * Builds the cluster from {@code quorumkv.cluster.members}; every mistake is reported as one sentence a
      * person can act on, since it stops the node from starting.
      */
-    public static Cluster fromConfiguration(String nodeId, String membersText, int virtualNodes) {
+    public static Cluster fromConfiguration(String nodeId, String membersText, int partitionCount, int replicas) {
         if (!Version.isValidNodeId(nodeId)) {
             throw new InvalidConfigurationException("quorumkv.node-id '" + nodeId
                     + "' is invalid: use letters, digits, '.', '_' or '-' (at most 253 characters)");
         }
         if (membersText == null || membersText.isBlank()) {
             Member self = new Member(nodeId, null);
-            return new Cluster(self, List.of(self), new Ring(List.of(self), virtualNodes));
+            return new Cluster(self, List.of(self), PartitionMap.striped(List.of(self), partitionCount, replicas));
         }
         Map<String, Member> members = new LinkedHashMap<>();
         for (String entry : membersText.split(",")) {
@@ -48,7 +48,7 @@ public final class Cluster {
                     + members.keySet() + ": set the node id to its own entry in the members list");
         }
         List<Member> all = new ArrayList<>(members.values());
-        return new Cluster(self, all, new Ring(all, virtualNodes));
+        return new Cluster(self, all, PartitionMap.striped(all, partitionCount, replicas));
     }
 
     private static Member parseMember(String entry) {
@@ -97,6 +97,10 @@ public final class Cluster {
     }
 
     public List<Member> preferenceList(String key, int n) {
-        return ring.preferenceList(key, n);
+        return partitions.preferenceList(key, n);
+    }
+
+    public PartitionMap partitionMap() {
+        return partitions;
     }
 }

@@ -5,6 +5,7 @@ import dev.quorumkv.QuorumKvProperties;
 import dev.quorumkv.time.TimeSource;
 import dev.quorumkv.version.ClockProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -12,8 +13,14 @@ import org.springframework.context.annotation.Configuration;
 class ClusterConfiguration {
 
     @Bean
-    Cluster cluster(QuorumKvProperties node, ClusterProperties properties) {
-        Cluster cluster = Cluster.fromConfiguration(node.resolvedNodeId(), properties.members(), properties.virtualNodes());
+    Cluster cluster(QuorumKvProperties node, ClusterProperties properties,
+            // Read by name: the replication settings belong to the coordinator, which this package sits below.
+            @Value("${quorumkv.replication.n:3}") int replicas) {
+        if (Integer.bitCount(properties.partitions()) != 1) {
+            throw new InvalidConfigurationException("quorumkv.cluster.partitions (" + properties.partitions()
+                    + ") must be a power of two, e.g. 1024");
+        }
+        Cluster cluster = Cluster.fromConfiguration(node.resolvedNodeId(), properties.members(), properties.partitions(), replicas);
         if (cluster.size() > 1 && (properties.secret() == null || properties.secret().isBlank())) {
             throw new InvalidConfigurationException("quorumkv.cluster.secret (env QUORUMKV_CLUSTER_SECRET) is not set: "
                     + "a node with peers needs the shared secret that protects /internal/replica");

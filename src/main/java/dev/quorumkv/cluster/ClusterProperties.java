@@ -2,6 +2,7 @@ package dev.quorumkv.cluster;
 
 import java.time.Duration;
 
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -11,7 +12,7 @@ import org.springframework.validation.annotation.Validated;
 /**
  * @param members          {@code id=url,...}; empty for a single-node store
  * @param secret           bearer token peers present on /internal/replica; required once there are peers
- * @param virtualNodes     ring positions per member: more spread keys more evenly
+ * @param partitions       how many parts the key space is cut into (a power of two), fixed when the cluster is created
  * @param failureThreshold consecutive failed replica calls after which a peer is marked down
  * @param probeInterval    how often a peer marked down is probed until it answers again
  */
@@ -20,7 +21,7 @@ import org.springframework.validation.annotation.Validated;
 public record ClusterProperties(
         @DefaultValue("") String members,
         String secret,
-        @DefaultValue("256") @Min(1) int virtualNodes,
+        @DefaultValue("1024") @Min(1) @Max(65536) int partitions,
         @DefaultValue("3") @Min(1) int failureThreshold,
         @DefaultValue("500ms") @NotNull Duration probeInterval) {
 
@@ -28,7 +29,7 @@ public record ClusterProperties(
     @Override
     public String toString() {
         return "ClusterProperties[members=" + members + ", secret=" + (secret == null ? "none" : "***")
-                + ", virtualNodes=" + virtualNodes + ", failureThreshold=" + failureThreshold
+                + ", partitions=" + partitions + ", failureThreshold=" + failureThreshold
                 + ", probeInterval=" + probeInterval + "]";
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import dev.quorumkv.cluster.Member;
-import dev.quorumkv.cluster.Ring;
+import dev.quorumkv.cluster.PartitionMap;
 import dev.quorumkv.support.TestCluster;
 import dev.quorumkv.version.Version;
 import org.junit.jupiter.api.AfterAll;
@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Four real nodes whose wall clocks disagree by seconds (node1 runs 5 s ahead, node3 5 s behind), N=2.
- * The keys used are placed on node2 and node4 only, so the lagging coordinator node3 never sees their
+ * Four real nodes whose wall clocks disagree by seconds (node1 runs 5 s ahead, node4 5 s behind), N=2.
+ * The keys used are placed on node2 and node3 only, so the lagging coordinator node4 never sees their
  * versions as a replica: only the client's X-Context can keep its writes in order.
  */
 class ClockSkewIntegrationTests {
@@ -31,7 +31,7 @@ class ClockSkewIntegrationTests {
 
     @BeforeAll
     static void startCluster() {
-        Duration[] offsets = {Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(-5), Duration.ZERO};
+        Duration[] offsets = {Duration.ofSeconds(5), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(-5)};
         // Skewed on purpose: a max offset above the skew keeps every node coordinating.
         cluster = TestCluster.startWithClockOffsets(data, offsets, "--quorumkv.clock.max-offset=1m",
                 "--quorumkv.replication.n=2", "--quorumkv.replication.w=2", "--quorumkv.replication.r=2");
@@ -46,19 +46,19 @@ class ClockSkewIntegrationTests {
 
     @Test
     void aWriteSentWithTheContextOfThePreviousAnswerWinsThroughTheLaggingCoordinator() {
-        String key = keyOnlyOn("node2", "node4", "ctx");
+        String key = keyOnlyOn("node2", "node3", "ctx");
         Version first = version(cluster.putAcknowledged(1, key, "first", null));
 
-        Version second = version(cluster.putAcknowledged(3, key, "second", first.toString()));
+        Version second = version(cluster.putAcknowledged(4, key, "second", first.toString()));
 
         assertThat(second).isGreaterThan(first);
-        assertThat(cluster.get(4, "/kv/" + key).body()).isEqualTo("second");
+        assertThat(cluster.get(3, "/kv/" + key).body()).isEqualTo("second");
     }
 
     @Test
     void aClientsSequentialWritesKeepTheirOrderWhicheverCoordinatorTakesEach() {
-        String key = keyOnlyOn("node2", "node4", "chain");
-        int[] coordinators = {1, 3, 1, 3, 3, 1, 3};
+        String key = keyOnlyOn("node2", "node3", "chain");
+        int[] coordinators = {1, 4, 1, 4, 4, 1, 4};
         String context = null;
         for (int i = 0; i < coordinators.length; i++) {
             HttpResponse<String> put = cluster.putAcknowledged(coordinators[i], key, "value-" + i, context);
@@ -77,13 +77,13 @@ class ClockSkewIntegrationTests {
      */
     @Test
     void withoutTheContextTheLaggingCoordinatorsLaterWriteIsStampedAgainAndWins() {
-        String key = keyOnlyOn("node2", "node4", "no-ctx");
+        String key = keyOnlyOn("node2", "node3", "no-ctx");
         cluster.putAcknowledged(1, key, "first", null);
 
-        cluster.putAcknowledged(3, key, "second", null);
+        cluster.putAcknowledged(4, key, "second", null);
 
         assertThat(cluster.get(2, "/kv/" + key).body()).isEqualTo("second");
-        assertThat(cluster.get(4, "/kv/" + key).body()).isEqualTo("second");
+        assertThat(cluster.get(3, "/kv/" + key).body()).isEqualTo("second");
     }
 
 
@@ -91,12 +91,12 @@ class ClockSkewIntegrationTests {
         return Version.parse(response.headers().firstValue("X-Version").orElseThrow());
     }
 
-    /** A key whose two replicas are exactly the given nodes, found on the same ring the nodes build. */
+    /** A key whose two replicas are exactly the given nodes, found on the same partition map the nodes build. */
     private static String keyOnlyOn(String a, String b, String prefix) {
         List<Member> members = IntStream.rangeClosed(1, 4).mapToObj(i -> new Member("node" + i, null)).toList();
-        Ring ring = new Ring(members, 256);
+        PartitionMap partitions = PartitionMap.striped(members, 1024, 2);
         return IntStream.range(0, 10_000).mapToObj(i -> prefix + "-" + i)
-                .filter(key -> ring.preferenceList(key, 2).stream().map(Member::id).sorted().toList().equals(List.of(a, b)))
+                .filter(key -> partitions.preferenceList(key, 2).stream().map(Member::id).sorted().toList().equals(List.of(a, b)))
                 .findFirst().orElseThrow();
     }
 }

@@ -9,7 +9,7 @@ class ClusterTests {
 
     @Test
     void noMembersMeansASingleNodeStore() {
-        Cluster cluster = Cluster.fromConfiguration("solo", "", 16);
+        Cluster cluster = Cluster.fromConfiguration("solo", "", 16, 3);
 
         assertThat(cluster.size()).isEqualTo(1);
         assertThat(cluster.peers()).isEmpty();
@@ -18,7 +18,7 @@ class ClusterTests {
 
     @Test
     void membersAreParsedAndSelfIsFound() {
-        Cluster cluster = Cluster.fromConfiguration("b", " a=http://127.0.0.1:1 , b=http://127.0.0.1:2/ ,c=https://host.example:3", 16);
+        Cluster cluster = Cluster.fromConfiguration("b", " a=http://127.0.0.1:1 , b=http://127.0.0.1:2/ ,c=https://host.example:3", 16, 3);
 
         assertThat(cluster.members()).extracting(Member::id).containsExactly("a", "b", "c");
         assertThat(cluster.self().url()).hasToString("http://127.0.0.1:2");
@@ -27,15 +27,15 @@ class ClusterTests {
 
     @Test
     void configurationMistakesAreOneClearSentence() {
-        assertThatThrownBy(() -> Cluster.fromConfiguration("d", "a=http://h:1,b=http://h:2", 16))
+        assertThatThrownBy(() -> Cluster.fromConfiguration("d", "a=http://h:1,b=http://h:2", 16, 3))
                 .hasMessageContaining("quorumkv.node-id 'd' is not one of quorumkv.cluster.members");
-        assertThatThrownBy(() -> Cluster.fromConfiguration("a", "a=http://h:1,a=http://h:2", 16))
+        assertThatThrownBy(() -> Cluster.fromConfiguration("a", "a=http://h:1,a=http://h:2", 16, 3))
                 .hasMessageContaining("names 'a' twice");
-        assertThatThrownBy(() -> Cluster.fromConfiguration("a", "a=http://h:1,b", 16))
+        assertThatThrownBy(() -> Cluster.fromConfiguration("a", "a=http://h:1,b", 16, 3))
                 .hasMessageContaining("not of the form id=url");
-        assertThatThrownBy(() -> Cluster.fromConfiguration("a", "a=http://h:1,b=ftp://h:2", 16))
+        assertThatThrownBy(() -> Cluster.fromConfiguration("a", "a=http://h:1,b=ftp://h:2", 16, 3))
                 .hasMessageContaining("must be an http(s) URL");
-        assertThatThrownBy(() -> Cluster.fromConfiguration("bad id", "", 16))
+        assertThatThrownBy(() -> Cluster.fromConfiguration("bad id", "", 16, 3))
                 .hasMessageContaining("quorumkv.node-id 'bad id' is invalid");
     }
 }

@@ -8,7 +8,7 @@ import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.FailureDetector;
 import dev.quorumkv.cluster.Member;
-import dev.quorumkv.cluster.Ring;
+import dev.quorumkv.cluster.PartitionMap;
 import dev.quorumkv.time.ManualTimeSource;
 import dev.quorumkv.version.HybridLogicalClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -40,7 +40,7 @@ final class CoordinatorFixture {
         this.time = time;
         this.members = members;
         Member self = members.stream().filter(m -> m.id().equals(selfId)).findFirst().orElseThrow();
-        this.cluster = new Cluster(self, members, new Ring(members, 64));
+        this.cluster = new Cluster(self, members, PartitionMap.striped(members, 64, members.size()));
         this.replicas = replicas;
         // No minimum silence: these tests send a few calls at once and check how each outcome counts.
         this.failureDetector = new FailureDetector(self, members, 3, Duration.ZERO, time);

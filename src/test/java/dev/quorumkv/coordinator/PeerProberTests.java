@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.FailureDetector;
 import dev.quorumkv.cluster.Member;
-import dev.quorumkv.cluster.Ring;
+import dev.quorumkv.cluster.PartitionMap;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.time.ManualTimeSource;
 import dev.quorumkv.version.Version;
@@ -23,7 +23,7 @@ class PeerProberTests {
     private final Member peer = new Member("b", null);
     private final Member healthy = new Member("c", null);
     private final List<Member> members = List.of(self, peer, healthy);
-    private final Cluster cluster = new Cluster(self, members, new Ring(members, 8));
+    private final Cluster cluster = new Cluster(self, members, PartitionMap.striped(members, 8, members.size()));
     private final ManualTimeSource time = new ManualTimeSource();
     private final FailureDetector detector = new FailureDetector(self, members, 3, time);
     private final ProbeOnly client = new ProbeOnly();

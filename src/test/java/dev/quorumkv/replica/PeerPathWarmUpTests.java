@@ -8,7 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
-import dev.quorumkv.cluster.Ring;
+import dev.quorumkv.cluster.PartitionMap;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.version.Version;
@@ -20,7 +20,7 @@ class PeerPathWarmUpTests {
 
     private final Member self = new Member("a", URI.create("http://a.example:8080"));
     private final List<Member> members = List.of(self, new Member("b", URI.create("http://b.example:8080")));
-    private final Cluster cluster = new Cluster(self, members, new Ring(members, 8));
+    private final Cluster cluster = new Cluster(self, members, PartitionMap.striped(members, 8, members.size()));
 
     @Test
     void readsTheReservedKeyFromThisNodeOverLoopbackSingleAndBatchedAndWritesNothing() {

@@ -3,6 +3,7 @@ package dev.quorumkv.storage.rocksdb;
 import java.nio.file.Path;
 
 import dev.quorumkv.QuorumKvProperties;
+import dev.quorumkv.storage.HostId;
 import dev.quorumkv.version.ClockStateStore;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,6 +21,12 @@ class StorageConfiguration {
     @Bean
     ClockStateStore clockStateStore(RocksDbReplicaStore store) {
         return new FileClockStateStore(store.dir());
+    }
+
+    /** Read once the store has opened the directory, so a directory RocksDB refuses never gets an id. */
+    @Bean
+    HostId hostId(RocksDbReplicaStore store) {
+        return HostIdFile.loadOrCreate(store.dir());
     }
 
     private static Path dataDir(StorageProperties properties, QuorumKvProperties node) {
