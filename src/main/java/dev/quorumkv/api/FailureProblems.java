@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import dev.quorumkv.InvalidInputException;
 import dev.quorumkv.api.AdmissionControl.OverloadedException;
+import dev.quorumkv.api.ClusterSecretInterceptor.AdminApiOffException;
 import dev.quorumkv.api.ClusterSecretInterceptor.UnauthorizedPeerException;
 import dev.quorumkv.api.RequestBodies.BodyTooLargeException;
 import dev.quorumkv.api.RequestBodies.UnreadableBodyException;
@@ -60,6 +61,10 @@ final class FailureProblems {
             return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"quorumkv-internal\"")
                     .body(ProblemWriter.problem(HttpStatus.UNAUTHORIZED, "Unauthorized", unauthorized.getMessage(), path));
+        }
+        if (failure instanceof AdminApiOffException off) {
+            return ResponseEntity.status(HttpStatus.FORBIDDEN)
+                    .body(ProblemWriter.problem(HttpStatus.FORBIDDEN, "Admin API off", off.getMessage(), path));
         }
         if (failure instanceof OverloadedException overloaded) {
             return overloaded(overloaded.getMessage(), path);

@@ -42,7 +42,7 @@ class InternalApiConfiguration {
         return registration;
     }
 
-    /** Every /internal call needs the cluster secret; then a peer's write needs room in the admission budget. */
+    /** Every /internal and /admin call needs the cluster secret; then a peer's write needs room in the admission budget. */
     @Bean
     WebMvcConfigurer internalApiSecurity(ClusterProperties properties, AdmissionControl admission, InFlightBytes costs,
             QuorumKvProperties node) {
@@ -52,7 +52,7 @@ class InternalApiConfiguration {
         return new WebMvcConfigurer() {
             @Override
             public void addInterceptors(InterceptorRegistry registry) {
-                registry.addInterceptor(interceptor).addPathPatterns("/internal/**");
+                registry.addInterceptor(interceptor).addPathPatterns("/internal/**", ClusterSecretInterceptor.ADMIN_PREFIX + "**");
                 registry.addInterceptor(peerWrites).addPathPatterns("/internal/**");
             }
         };

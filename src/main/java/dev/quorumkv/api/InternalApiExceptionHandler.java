@@ -2,6 +2,7 @@ package dev.quorumkv.api;
 
 import dev.quorumkv.InvalidInputException;
 import dev.quorumkv.api.AdmissionControl.OverloadedException;
+import dev.quorumkv.api.ClusterSecretInterceptor.AdminApiOffException;
 import dev.quorumkv.api.ClusterSecretInterceptor.UnauthorizedPeerException;
 import dev.quorumkv.replica.InternalApi;
 import dev.quorumkv.storage.StorageException;
@@ -15,14 +16,14 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 /**
  * Answers the failures of the handlers Spring MVC dispatches to (the internal replica API) from the same
  * table, and through the same writer, as the client API: {@link FailureProblems}. These are the failures
- * a replica call can raise: bad input from a peer (key, body, encoding), a caller without the cluster
- * secret, no room for a peer's write in the admission budget, a storage failure.
+ * a replica or admin call can raise: bad input (key, body, encoding), a caller without the cluster
+ * secret, an admin API switched off, no room for a peer's write in the admission budget, a storage failure.
  */
 @RestControllerAdvice
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class InternalApiExceptionHandler {
 
-    @ExceptionHandler({InvalidInputException.class, UnauthorizedPeerException.class, OverloadedException.class,
+    @ExceptionHandler({InvalidInputException.class, UnauthorizedPeerException.class, AdminApiOffException.class, OverloadedException.class,
             StorageException.class})
     void handle(Exception failure, HttpServletRequest request, HttpServletResponse response) throws Exception {
         if (failure instanceof OverloadedException) {

@@ -13,6 +13,7 @@ import dev.quorumkv.time.TimeSource;
 import dev.quorumkv.version.HybridLogicalClock;
 import io.netty.channel.ChannelOption;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -62,7 +63,9 @@ class ReplicaConfiguration {
         return new WebClientReplicaClient(webClient, clusterProperties.secret(), replication.timeout(), clockOffsets, time);
     }
 
+    /** The one every user of the port gets: this node by a local call, peers batched over HTTP. */
     @Bean
+    @Primary
     ReplicaClient replicaClient(Cluster cluster, LocalReplica local, WebClientReplicaClient peerHttpClient, TimeSource time) {
         return new RoutingReplicaClient(cluster, local, new BatchingReplicaClient(peerHttpClient, time));
     }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 
 import dev.quorumkv.InvalidInputException;
+import dev.quorumkv.api.ClusterSecretInterceptor.AdminApiOffException;
 import dev.quorumkv.api.ClusterSecretInterceptor.UnauthorizedPeerException;
 import dev.quorumkv.api.RequestBodies.BodyTooLargeException;
 import dev.quorumkv.coordinator.Operation;
@@ -100,11 +101,15 @@ class FailureProblemsTests {
     }
 
     @Test
-    void storageAndSecretFailuresAnswer503And401() {
+    void storageAndSecretFailuresAnswer503And401AndAnAdminApiWithoutSecret403() {
         assertThat(answer(new StorageException("disk", new RuntimeException())).getStatusCode().value()).isEqualTo(503);
-        ResponseEntity<ProblemDetail> unauthorized = answer(new UnauthorizedPeerException());
+        ResponseEntity<ProblemDetail> unauthorized = answer(new UnauthorizedPeerException("the admin API"));
         assertThat(unauthorized.getStatusCode().value()).isEqualTo(401);
         assertThat(unauthorized.getHeaders().getFirst("WWW-Authenticate")).startsWith("Bearer");
+        assertThat(unauthorized.getBody().getDetail()).isEqualTo("the admin API needs the cluster secret as a bearer token");
+        ResponseEntity<ProblemDetail> off = answer(new AdminApiOffException());
+        assertThat(off.getStatusCode().value()).isEqualTo(403);
+        assertThat(off.getBody().getTitle()).isEqualTo("Admin API off");
     }
 
     @Test

@@ -232,6 +232,12 @@ public final class TestCluster implements AutoCloseable {
         return response;
     }
 
+    /** An admin API call ({@code GET} unless {@code method} says otherwise) with the cluster secret. */
+    public HttpResponse<String> admin(int node, String method, String path) {
+        return send(HttpRequest.newBuilder(uri(node, path)).timeout(REQUEST_LIMIT).header("Authorization", "Bearer " + SECRET)
+                .method(method, HttpRequest.BodyPublishers.noBody()).build());
+    }
+
     public HttpResponse<byte[]> getBytes(int node, String path) {
         return sendForBytes(HttpRequest.newBuilder(uri(node, path)).timeout(REQUEST_LIMIT).GET().build());
     }
