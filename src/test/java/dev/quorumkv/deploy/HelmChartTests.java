@@ -253,7 +253,8 @@ class HelmChartTests {
         assertThat(map(at(rule, "metadata", "labels"))).containsEntry("release", "prom");
         List<Map<String, Object>> rules = list(at(rule, "spec", "groups", 0, "rules"));
         assertThat(rules).extracting(r -> r.containsKey("record") ? r.get("record") : r.get("alert")).containsExactly(
-                "quorumkv:write_success_ratio:rate5m", "QuorumKvWriteSuccessRateLow", "QuorumKvReplicaErrors", "QuorumKvNodeDown");
+                "quorumkv:write_success_ratio:rate5m", "QuorumKvWriteSuccessRateLow", "QuorumKvReplicaErrors", "QuorumKvNodeDown",
+                "QuorumKvHintsPendingGrowing", "QuorumKvAntiEntropyFailing");
         assertThat(rules).extracting(r -> (String) r.get("expr"))
                 .allSatisfy(expr -> assertThat(expr).contains("job=\"kv-quorumkv\", namespace=\"store\"").doesNotContain("job=\"quorumkv\""));
     }
