@@ -84,6 +84,27 @@ class HintedHandoffIntegrationTests {
     }
 
     @Test
+    void hintsSurviveARestartOfTheNodeThatKeepsThem() {
+        cluster = TestCluster.of(dir).nodes(3).start();
+        cluster.stopNode(RETURNING);
+        Map<String, String> acknowledged = new ConcurrentHashMap<>();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            keys.add("kept-" + i);
+        }
+        inParallel(keys, key -> write(key, "PUT", "value of " + key).thenAccept(version -> acknowledged.put(key, version)));
+
+        cluster.stopNode(COORDINATOR);
+        cluster.startNode(COORDINATOR);
+        assertThat(pendingHints(COORDINATOR)).as("counted again from the store at start-up").isEqualTo(500);
+
+        cluster.startNode(RETURNING);
+        awaitReplay(System.nanoTime(), 500);
+        acknowledged.forEach((key, version) -> assertThat(heldBy(RETURNING, key)).as(key)
+                .hasValueSatisfying(held -> assertThat(held.version().toString()).isEqualTo(version)));
+    }
+
+    @Test
     void clientWritesKeepSucceedingWhileABacklogOfHintsReplays() {
         cluster = TestCluster.of(dir).nodes(3).start();
         cluster.stopNode(RETURNING);
