@@ -94,9 +94,16 @@ class HintedHandoffIntegrationTests {
         }
         inParallel(keys, key -> write(key, "PUT", "value of " + key).thenAccept(version -> acknowledged.put(key, version)));
 
+        assertThat(counter(COORDINATOR, "quorumkv_hints_stored_total")).isEqualTo(500);
+
         cluster.stopNode(COORDINATOR);
         cluster.startNode(COORDINATOR);
         assertThat(pendingHints(COORDINATOR)).as("counted again from the store at start-up").isEqualTo(500);
+        String scrape = cluster.get(COORDINATOR, "/actuator/prometheus").body();
+        for (String reason : List.of("window", "full", "expired")) {
+            assertThat(scrape).contains("quorumkv_hints_dropped_total{reason=\"" + reason + "\"} 0.0");
+        }
+        assertThat(scrape).contains("quorumkv_hints_pending{peer=\"node2\"} 0.0");
 
         cluster.startNode(RETURNING);
         awaitReplay(System.nanoTime(), 500);
