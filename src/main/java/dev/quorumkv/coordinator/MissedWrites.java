@@ -13,9 +13,6 @@ import dev.quorumkv.storage.Versioned;
  */
 public interface MissedWrites {
 
-    /** Nothing is kept: a store without hinted handoff. */
-    MissedWrites NONE = (replica, key, value) -> CompletableFuture.completedFuture(null);
-
     /**
      * {@code replica} missed {@code value} of {@code key}. Completes, never exceptionally, once what is to be
      * kept of it has been kept: until then the write's value is still held in memory.

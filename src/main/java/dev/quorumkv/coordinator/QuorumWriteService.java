@@ -42,6 +42,8 @@ public class QuorumWriteService {
     /** Each round moves the clock past every version reported, so a second one is already rare. */
     static final int MAX_RESTAMPS = 2;
 
+    private static final CompletableFuture<Void> NOTHING_TO_KEEP = CompletableFuture.completedFuture(null);
+
     /** An acknowledged write. */
     public record WriteResult(String key, Version version, int acks, int w, int n) {
     }
@@ -153,7 +155,7 @@ public class QuorumWriteService {
                     }
                     return held;
                 });
-                missesKept.add(call.handle((held, failure) -> missed(failure) ? report(replica, write.key(), value) : KEPT)
+                missesKept.add(call.handle((held, failure) -> missed(failure) ? report(replica, write.key(), value) : NOTHING_TO_KEEP)
                         .thenCompose(Function.identity()));
                 return call;
             });
@@ -191,8 +193,6 @@ public class QuorumWriteService {
         }).thenCompose(Function.identity());
     }
 
-    private static final CompletableFuture<Void> KEPT = CompletableFuture.completedFuture(null);
-
     /**
      * Whether a call that ended with {@code failure} left its replica without the write: not when it answered
      * (holding this version or a newer one), nor when it refused the write for good (a 4xx: sent again, it
@@ -212,7 +212,7 @@ public class QuorumWriteService {
             return missedWrites.missed(replica, key, value).exceptionally(failure -> null);
         }
         catch (RuntimeException ex) {
-            return KEPT;
+            return NOTHING_TO_KEEP;
         }
     }
 

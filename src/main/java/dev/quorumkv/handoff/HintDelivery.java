@@ -31,7 +31,8 @@ import org.springframework.context.SmartLifecycle;
  * into few calls), going round the peer's hints in key order. The replica applies them as any write, newer
  * wins, so a hint that arrives after a newer write or tombstone changes nothing. A hint is removed once its
  * replica acknowledged it, and only if no newer hint for the key replaced it meanwhile; one older than the
- * window is removed unsent. Runs from start to stop of the application context.
+ * window is removed unsent. One the replica fails or refuses stays, and comes round again after the peer's
+ * other hints (a refusal for good, a 4xx, until it expires). Runs from start to stop of the application context.
  */
 final class HintDelivery implements SmartLifecycle {
 
@@ -64,7 +65,7 @@ final class HintDelivery implements SmartLifecycle {
         this.hintsThread = hintsThread;
         this.metrics = metrics;
         this.windowMillis = properties.window().toMillis();
-        this.perTick = (int) Math.max(1, properties.deliveryRate() * TICK.toMillis() / 1000);
+        this.perTick = (int) (properties.deliveryRate() * TICK.toMillis() / 1000);
     }
 
     @Override

@@ -16,7 +16,7 @@ import org.springframework.validation.annotation.Validated;
  *                     dropped instead of delivered: after that long, anti-entropy brings the replica back
  * @param maxBytes     at most this much of hints is kept per target replica; beyond it, new ones are dropped
  * @param deliveryRate hints per second each target replica is sent at most, from each node: a replica coming
- *                     back is not stormed with the writes it missed while it also serves clients
+ *                     back is not stormed with the writes it missed while it also serves clients; at least 10
  */
 @Validated
 @ConfigurationProperties("quorumkv.hints")
@@ -26,6 +26,9 @@ public record HintsProperties(
         @DefaultValue("256MB") @NotNull DataSize maxBytes,
         @DefaultValue("2000") int deliveryRate) {
 
+    /** One hint per delivery round ({@link HintDelivery#TICK}). */
+    static final int MIN_DELIVERY_RATE = 10;
+
     public HintsProperties {
         if (window != null && (window.isNegative() || window.isZero())) {
             throw new InvalidConfigurationException("quorumkv.hints.window must be positive (it is " + window
@@ -34,9 +37,9 @@ public record HintsProperties(
         if (maxBytes != null && maxBytes.isNegative()) {
             throw new InvalidConfigurationException("quorumkv.hints.max-bytes must not be negative (it is " + maxBytes + ")");
         }
-        if (deliveryRate < 1) {
-            throw new InvalidConfigurationException("quorumkv.hints.delivery-rate must be at least 1 hint per second (it is "
-                    + deliveryRate + ")");
+        if (deliveryRate < MIN_DELIVERY_RATE) {
+            throw new InvalidConfigurationException("quorumkv.hints.delivery-rate must be at least " + MIN_DELIVERY_RATE
+                    + " hints per second, one per delivery round (it is " + deliveryRate + ")");
         }
     }
 }
