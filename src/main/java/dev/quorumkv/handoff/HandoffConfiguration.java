@@ -37,4 +37,9 @@ class HandoffConfiguration {
             TimeSource time, HintsThread hintsThread, HintMetrics metrics, HintsProperties properties) {
         return new HintDelivery(cluster, failureDetector, hints, replicaClient, time, hintsThread, metrics, properties);
     }
+
+    @Bean("hints")
+    HintsHealthIndicator hintsHealthIndicator(Cluster cluster, HintStore hints, HintsProperties properties) {
+        return new HintsHealthIndicator(cluster, hints, properties.enabled());
+    }
 }

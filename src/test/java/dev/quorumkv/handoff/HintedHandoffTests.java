@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.FailureDetector;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -231,6 +234,18 @@ class HintedHandoffTests {
         assertThat(pending(target)).isZero();
         assertThat(hints.count(self.id())).isZero();
         assertThat(counter("quorumkv.hints.stored")).isZero();
+    }
+
+    @Test
+    void healthShowsTheHintsHeldForEachPeerAndStaysUp() {
+        recorder.missed(target, "a", value(1, "v")).join();
+        recorder.missed(target, "b", value(1, "v")).join();
+
+        Health health = new HintsHealthIndicator(cluster, hints, true).health();
+
+        assertThat(health.getStatus()).isEqualTo(Status.UP);
+        assertThat(health.getDetails()).containsEntry("enabled", true)
+                .containsEntry("pending", Map.of(target.id(), 2L, other.id(), 0L));
     }
 
     private HintRecorder recorder(HintsProperties properties) {
