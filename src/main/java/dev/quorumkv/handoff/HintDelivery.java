@@ -27,7 +27,7 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Delivers hints to their replicas once they are up again, throttled. Every {@link #TICK}, each peer the
  * failure detector has up, with hints held and no delivery to it still out, is sent its next batch of at most
- * {@code delivery-rate} x tick hints, through the coordinator's {@link ReplicaClient} (which gathers them
+ * {@code delivery-rate} x tick hints ({@link #MAX_BATCH_BYTES} at most), through the coordinator's {@link ReplicaClient} (which gathers them
  * into few calls), going round the peer's hints in key order. The replica applies them as any write, newer
  * wins, so a hint that arrives after a newer write or tombstone changes nothing. A hint is removed once its
  * replica acknowledged it, and only if no newer hint for the key replaced it meanwhile; one older than the
@@ -40,6 +40,11 @@ final class HintDelivery implements SmartLifecycle {
 
     /** Short, so a batch is small against the rate and a returning replica gets its hints at an even pace. */
     static final Duration TICK = Duration.ofMillis(100);
+    /**
+     * The bytes of one batch, whatever the rate: a batch is held in memory, outside admission control, until
+     * answered, and 200 hints of 1 MiB values would take most of a small heap. 40 MiB/s at most per replica.
+     */
+    static final long MAX_BATCH_BYTES = 4L * 1024 * 1024;
 
     private final Cluster cluster;
     private final FailureDetector failureDetector;
@@ -117,8 +122,12 @@ final class HintDelivery implements SmartLifecycle {
     }
 
     private void deliverTo(Member peer) {
-        List<Hint> batch = hints.scan(peer.id(), resumeAfter.get(peer.id()), perTick);
-        if (batch.size() < perTick) {
+        String after = resumeAfter.get(peer.id());
+        List<Hint> batch = hints.scan(peer.id(), after, perTick, MAX_BATCH_BYTES);
+        if (batch.isEmpty() && after != null) { // past the last: round again from the first
+            batch = hints.scan(peer.id(), null, perTick, MAX_BATCH_BYTES);
+        }
+        if (batch.isEmpty()) {
             resumeAfter.remove(peer.id());
         }
         else {

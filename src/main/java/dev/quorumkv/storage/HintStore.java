@@ -34,9 +34,10 @@ public interface HintStore {
 
     /**
      * Up to {@code limit} hints for {@code target} in key order, starting after {@code afterKey} (from the first
-     * when null): delivery goes round a target's hints, so one that keeps failing does not hold back the rest.
+     * when null), and no more once they take {@code maxBytes} (but at least one): delivery goes round a
+     * target's hints, so one that keeps failing does not hold back the rest, and holds a bounded batch in memory.
      */
-    List<Hint> scan(String target, String afterKey, int limit);
+    List<Hint> scan(String target, String afterKey, int limit, long maxBytes);
 
     /**
      * Removes the hint for {@code target} and {@code key} only if it still holds {@code version}: a hint

@@ -124,7 +124,7 @@ class HintedHandoffTests {
         time.advance(Duration.ofMinutes(2));
         recorder.missed(target, "beyond", value(1, "v")).join();
 
-        assertThat(hints.scan(target.id(), null, 10)).extracting(hint -> hint.key()).containsExactly("within");
+        assertThat(hints.scan(target.id(), null, 10, Long.MAX_VALUE)).extracting(hint -> hint.key()).containsExactly("within");
         assertThat(dropped("window")).isEqualTo(1);
         assertThat(counter("quorumkv.hints.stored")).isEqualTo(1);
     }
@@ -178,6 +178,21 @@ class HintedHandoffTests {
         time.advance(HintDelivery.TICK.multipliedBy(10));
         assertThat(replicas.writes()).as("each hint sent once").hasSize(5 * PER_TICK).doesNotHaveDuplicates();
         assertThat(counter("quorumkv.hints.delivered")).isEqualTo(5 * PER_TICK);
+    }
+
+    /** Large values make few hints a lot of memory: a batch stops at its byte limit whatever the rate. */
+    @Test
+    void aBatchOfLargeValuesStopsAtItsByteLimit() {
+        String mebibyte = "x".repeat(1024 * 1024);
+        for (int i = 0; i < 10; i++) {
+            recorder.missed(target, "large-" + i, value(1, mebibyte)).join();
+        }
+
+        time.advance(HintDelivery.TICK);
+        assertThat(replicas.writes()).hasSize((int) (HintDelivery.MAX_BATCH_BYTES / mebibyte.length()));
+
+        time.advance(HintDelivery.TICK.multipliedBy(2));
+        assertThat(pending(target)).isZero();
     }
 
     @Test

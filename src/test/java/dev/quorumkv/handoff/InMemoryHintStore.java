@@ -30,9 +30,18 @@ final class InMemoryHintStore implements HintStore {
     }
 
     @Override
-    public synchronized List<Hint> scan(String target, String afterKey, int limit) {
+    public synchronized List<Hint> scan(String target, String afterKey, int limit, long maxBytes) {
         NavigableMap<String, Hint> held = targets.getOrDefault(target, new TreeMap<>());
-        return new ArrayList<>((afterKey == null ? held : held.tailMap(afterKey, false)).values()).stream().limit(limit).toList();
+        List<Hint> found = new ArrayList<>();
+        long bytes = 0;
+        for (Hint hint : (afterKey == null ? held : held.tailMap(afterKey, false)).values()) {
+            if (found.size() == limit || bytes >= maxBytes) {
+                break;
+            }
+            found.add(hint);
+            bytes += size(hint);
+        }
+        return found;
     }
 
     @Override

@@ -68,18 +68,21 @@ class RocksDbHintStore implements HintStore {
     }
 
     @Override
-    public List<Hint> scan(String target, String afterKey, int limit) {
+    public List<Hint> scan(String target, String afterKey, int limit, long maxBytes) {
         byte[] prefix = targetPrefix(target);
         byte[] from = afterKey == null ? prefix : after(hintKey(target, afterKey));
         return store.onHints("read", (db, hints, writeOptions) -> {
             List<Hint> found = new ArrayList<>();
+            long bytes = 0;
             try (RocksIterator iterator = db.newIterator(hints)) {
-                for (iterator.seek(from); iterator.isValid() && found.size() < limit; iterator.next()) {
+                for (iterator.seek(from); iterator.isValid() && found.size() < limit && bytes < maxBytes; iterator.next()) {
                     byte[] key = iterator.key();
                     if (!startsWith(key, prefix)) {
                         break;
                     }
-                    found.add(hint(target, key, prefix.length, iterator.value()));
+                    byte[] value = iterator.value();
+                    found.add(hint(target, key, prefix.length, value));
+                    bytes += key.length + value.length;
                 }
                 iterator.status();
             }

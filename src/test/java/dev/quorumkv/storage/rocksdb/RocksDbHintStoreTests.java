@@ -37,7 +37,7 @@ class RocksDbHintStoreTests {
             assertThat(hints.count("n2")).isEqualTo(2);
             assertThat(hints.count("n3")).isEqualTo(1);
             assertThat(hints.bytes("n2")).isGreaterThan(hints.bytes("n3"));
-            List<Hint> n2 = hints.scan("n2", null, 10);
+            List<Hint> n2 = hints.scan("n2", null, 10, NO_LIMIT);
             assertThat(n2).extracting(Hint::key).containsExactly("a", "b");
             assertThat(text(n2.get(0).value())).isEqualTo("x");
             assertThat(n2.get(0).storedAtMillis()).isEqualTo(100);
@@ -73,7 +73,7 @@ class RocksDbHintStoreTests {
             assertThat(hints.store(hint("n2", "k", value(3, "same"), 4), NO_LIMIT)).isEqualTo(Outcome.SUPERSEDED);
 
             assertThat(hints.count("n2")).isEqualTo(1);
-            assertThat(hints.scan("n2", null, 10)).singleElement()
+            assertThat(hints.scan("n2", null, 10, NO_LIMIT)).singleElement()
                     .satisfies(held -> assertThat(text(held.value())).isEqualTo("newer-and-longer"));
             long bytes = hints.bytes("n2");
             hints.deleteIfUnchanged("n2", "k", new Version(3, 0, "n1"));
@@ -94,7 +94,7 @@ class RocksDbHintStoreTests {
 
             assertThat(hints.deleteIfUnchanged("n2", "k", new Version(2, 0, "n1"))).isTrue();
             assertThat(hints.count("n2")).isZero();
-            assertThat(hints.scan("n2", null, 10)).isEmpty();
+            assertThat(hints.scan("n2", null, 10, NO_LIMIT)).isEmpty();
         }
     }
 
@@ -109,7 +109,7 @@ class RocksDbHintStoreTests {
             assertThat(hints.store(hint("n3", "c", value(1, "x".repeat(100)), 1), 300)).isEqualTo(Outcome.STORED);
             assertThat(hints.store(hint("n2", "a", value(2, "y"), 1), 300))
                     .as("a replacement that makes the hints smaller is always kept").isEqualTo(Outcome.STORED);
-            assertThat(hints.scan("n2", null, 10)).extracting(Hint::key).containsExactly("a", "b");
+            assertThat(hints.scan("n2", null, 10, NO_LIMIT)).extracting(Hint::key).containsExactly("a", "b");
         }
     }
 
@@ -124,11 +124,24 @@ class RocksDbHintStoreTests {
             hints.store(hint("n10", "a", value(1, "other"), 1), NO_LIMIT);
             hints.store(hint("n", "a", value(1, "other"), 1), NO_LIMIT);
 
-            assertThat(hints.scan("n1", null, 2)).extracting(Hint::key).containsExactly("a", "b");
-            assertThat(hints.scan("n1", "b", 2)).extracting(Hint::key).containsExactly("c", "d");
-            assertThat(hints.scan("n1", "d", 2)).extracting(Hint::key).containsExactly("e");
-            assertThat(hints.scan("n1", "e", 2)).isEmpty();
-            assertThat(hints.scan("n10", null, 10)).extracting(Hint::target).containsExactly("n10");
+            assertThat(hints.scan("n1", null, 2, NO_LIMIT)).extracting(Hint::key).containsExactly("a", "b");
+            assertThat(hints.scan("n1", "b", 2, NO_LIMIT)).extracting(Hint::key).containsExactly("c", "d");
+            assertThat(hints.scan("n1", "d", 2, NO_LIMIT)).extracting(Hint::key).containsExactly("e");
+            assertThat(hints.scan("n1", "e", 2, NO_LIMIT)).isEmpty();
+            assertThat(hints.scan("n10", null, 10, NO_LIMIT)).extracting(Hint::target).containsExactly("n10");
+        }
+    }
+
+    @Test
+    void aScanStopsOnceItsHintsTakeTheByteLimitButTakesAtLeastOne() {
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            RocksDbHintStore hints = new RocksDbHintStore(store);
+            for (String key : List.of("a", "b", "c")) {
+                hints.store(hint("n2", key, value(1, "x".repeat(1000)), 1), NO_LIMIT);
+            }
+
+            assertThat(hints.scan("n2", null, 10, 1500)).extracting(Hint::key).containsExactly("a", "b");
+            assertThat(hints.scan("n2", null, 10, 1)).extracting(Hint::key).containsExactly("a");
         }
     }
 
