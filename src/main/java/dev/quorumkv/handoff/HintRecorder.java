@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps each write a replica missed as a hint for it, as Cassandra does: not for this node itself (its own
  * store failed; a hint would go to the same store), not for a replica marked down longer than the window
- * (anti-entropy brings that one back), and not beyond the byte limit per replica. The hint is written on
- * the hints thread; the coordinator holds the value until then.
+ * (anti-entropy brings that one back), and not beyond the byte limit per replica. How long a replica has
+ * been down is this node's failure detector's view since it started: a node restarted while the replica
+ * stays down counts the window again, as Cassandra's gossip does. The hint is written on the hints thread;
+ * the coordinator holds the value until then.
  */
 final class HintRecorder implements MissedWrites {
 
