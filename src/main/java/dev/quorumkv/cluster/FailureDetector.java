@@ -3,6 +3,7 @@ package dev.quorumkv.cluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -64,6 +65,14 @@ public class FailureDetector {
         return peer(member).failures.get() >= threshold ? State.DOWN : State.UP;
     }
 
+    /** How long {@code member} has been marked down, counted from the call that marked it; empty while it is up. */
+    public Optional<Duration> downFor(Member member) {
+        if (isUp(member)) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofNanos(time.nanoTime() - peer(member).downSinceNanos));
+    }
+
     /** The peer answered (an ack, a refusal, a probe): it is alive, however late the answer came. */
     public void recordSuccess(Member member) {
         Peer peer = peer(member);
@@ -76,7 +85,11 @@ public class FailureDetector {
 
     /** A call failed with an error: the peer refused the connection or could not handle the call. */
     public void recordFailure(Member member, Throwable cause) {
-        int now = peer(member).failures.incrementAndGet();
+        Peer peer = peer(member);
+        int now = peer.failures.incrementAndGet();
+        if (now == threshold) {
+            peer.downSinceNanos = time.nanoTime();
+        }
         if (now == threshold && !member.equals(self)) {
             log.warn("Peer {} marked down after {} consecutive failures (last: {}); probing until it answers",
                     member.id(), threshold, cause.toString());
@@ -109,6 +122,8 @@ public class FailureDetector {
         final AtomicInteger failures = new AtomicInteger();
         /** Starts at creation: a peer never heard from is silent since every call sent after that. */
         volatile long lastAnswerNanos;
+        /** When the failure that marked it down came, if it is down. */
+        volatile long downSinceNanos;
         /** The earliest send time of a timed-out call since the last answer. */
         private long firstUnansweredNanos;
         private boolean silent;

@@ -40,8 +40,8 @@ class CoordinatorConfiguration {
 
     @Bean
     QuorumWriteService quorumWriteService(Cluster cluster, Quorum quorum, HybridLogicalClock clock, ClockOffsets clockOffsets,
-            ReplicaClient replicaClient, ReplicaFanOut fanOut, CoordinatorMetrics metrics) {
-        return new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicaClient, fanOut, metrics);
+            ReplicaClient replicaClient, ReplicaFanOut fanOut, CoordinatorMetrics metrics, MissedWrites missedWrites) {
+        return new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicaClient, fanOut, metrics, missedWrites);
     }
 
     @Bean

@@ -1,8 +1,11 @@
 package dev.quorumkv.coordinator;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -28,11 +31,18 @@ import dev.quorumkv.version.VersionTooFarAheadException;
  * count toward W. When any replica reports one, the write is stamped again past it and sent again, at
  * most {@value #MAX_RESTAMPS} times. A node whose own clock is off from most of its peers coordinates no
  * writes at all ({@link ClockOffsets}).
+ * <p>
+ * Each replica that did not take a fan-out's value, or was not sent it because it is marked down, is reported
+ * to {@link MissedWrites} (hinted handoff) with that value: a re-stamped write reports its own version, so
+ * what is kept for a replica is the newest version sent. A replica that answered holding a newer version
+ * missed nothing. A write that fails as unavailable sent nothing and reports nothing.
  */
 public class QuorumWriteService {
 
     /** Each round moves the clock past every version reported, so a second one is already rare. */
     static final int MAX_RESTAMPS = 2;
+
+    private static final CompletableFuture<Void> NOTHING_TO_KEEP = CompletableFuture.completedFuture(null);
 
     /** An acknowledged write. */
     public record WriteResult(String key, Version version, int acks, int w, int n) {
@@ -45,9 +55,10 @@ public class QuorumWriteService {
     private final ReplicaClient replicas;
     private final ReplicaFanOut fanOut;
     private final CoordinatorMetrics metrics;
+    private final MissedWrites missedWrites;
 
     QuorumWriteService(Cluster cluster, Quorum quorum, HybridLogicalClock clock, ClockOffsets clockOffsets,
-            ReplicaClient replicas, ReplicaFanOut fanOut, CoordinatorMetrics metrics) {
+            ReplicaClient replicas, ReplicaFanOut fanOut, CoordinatorMetrics metrics, MissedWrites missedWrites) {
         this.cluster = cluster;
         this.quorum = quorum;
         this.clock = clock;
@@ -55,6 +66,7 @@ public class QuorumWriteService {
         this.replicas = replicas;
         this.fanOut = fanOut;
         this.metrics = metrics;
+        this.missedWrites = missedWrites;
     }
 
     /**
@@ -129,22 +141,35 @@ public class QuorumWriteService {
      */
     private CompletableFuture<WriteResult> attempt(Attempt write, Versioned value, int restampsLeft, Runnable released) {
         AtomicReference<Version> newestShadow = new AtomicReference<>();
+        // The fan-out calls the replicas it sends to before it returns, on this thread.
+        Set<Member> sent = new HashSet<>();
+        List<CompletableFuture<Void>> missesKept = new ArrayList<>();
         QuorumCollector<Version> collector;
         try {
-            collector = fanOut.send(write.replicas(), write.w(), Operation.WRITE,
-                    replica -> replicas.write(replica, write.key(), value).thenApply(held -> {
-                        if (held.isNewerThan(value.version())) {
-                            newestShadow.accumulateAndGet(held, (a, b) -> b.isNewerThan(a) ? b : a);
-                            throw new ShadowedWriteException(held);
-                        }
-                        return held;
-                    }));
+            collector = fanOut.send(write.replicas(), write.w(), Operation.WRITE, replica -> {
+                sent.add(replica);
+                CompletableFuture<Version> call = replicas.write(replica, write.key(), value).thenApply(held -> {
+                    if (held.isNewerThan(value.version())) {
+                        newestShadow.accumulateAndGet(held, (a, b) -> b.isNewerThan(a) ? b : a);
+                        throw new ShadowedWriteException(held);
+                    }
+                    return held;
+                });
+                missesKept.add(call.handle((held, failure) -> missed(failure) ? report(replica, write.key(), value) : NOTHING_TO_KEEP)
+                        .thenCompose(Function.identity()));
+                return call;
+            });
         }
         catch (QuorumFailedException unavailable) {
             metrics.write(WriteOutcome.UNAVAILABLE, 0, write.start());
             released.run();
             return CompletableFuture.failedFuture(unavailable);
         }
+        write.replicas().stream().filter(replica -> !sent.contains(replica))
+                .forEach(down -> missesKept.add(report(down, write.key(), value)));
+        // A missed write's value is held until it has been kept for its replica.
+        CompletableFuture<Void> valueHeld = collector.callsEnded()
+                .runAfterBoth(CompletableFuture.allOf(missesKept.toArray(CompletableFuture[]::new)), () -> { });
         collector.settled().thenAccept(acked -> {
             if (acked.size() < collector.total()) {
                 metrics.underReplicated();
@@ -154,9 +179,9 @@ public class QuorumWriteService {
             Versioned restamped = newestShadow.get() != null && restampsLeft > 0 ? restamp(write, newestShadow.get()) : null;
             if (restamped != null) {
                 metrics.restamped();
-                return attempt(write, restamped, restampsLeft - 1, () -> collector.callsEnded().thenRun(released));
+                return attempt(write, restamped, restampsLeft - 1, () -> valueHeld.thenRun(released));
             }
-            collector.callsEnded().thenRun(released);
+            valueHeld.thenRun(released);
             if (failure != null) {
                 QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
                 metrics.write(WriteOutcome.valueOf(quorumFailure.reason().name()), quorumFailure.acks(), write.start());
@@ -166,6 +191,29 @@ public class QuorumWriteService {
             return CompletableFuture.completedFuture(new WriteResult(write.key(), acked.get(0).value(), acked.size(),
                     write.w(), write.replicas().size()));
         }).thenCompose(Function.identity());
+    }
+
+    /**
+     * Whether a call that ended with {@code failure} left its replica without the write: not when it answered
+     * (holding this version or a newer one), nor when it refused the write for good (a 4xx: sent again, it
+     * would be refused again); when it was too busy to take it, yes.
+     */
+    private static boolean missed(Throwable failure) {
+        return switch (ReplicaOutcome.of(failure)) {
+            case ACK -> false;
+            case REJECTED -> ReplicaOutcome.unwrap(failure) instanceof ReplicaOverloadedException;
+            case ERROR, TIMEOUT -> true;
+        };
+    }
+
+    /** Never fails: what becomes of a missed write must not hold the value for ever. */
+    private CompletableFuture<Void> report(Member replica, String key, Versioned value) {
+        try {
+            return missedWrites.missed(replica, key, value).exceptionally(failure -> null);
+        }
+        catch (RuntimeException ex) {
+            return NOTHING_TO_KEEP;
+        }
     }
 
     /** The write stamped past {@code shadow}; null when that lies too far ahead to follow (the write then stands as answered). */

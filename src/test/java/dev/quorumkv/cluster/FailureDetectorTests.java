@@ -34,6 +34,24 @@ class FailureDetectorTests {
         assertThat(detector.isUp(peer)).isTrue();
     }
 
+    /** Hinted handoff keeps hints for a peer only while it has been down for less than the window. */
+    @Test
+    void howLongAPeerHasBeenDownCountsFromTheFailureThatMarkedItDown() {
+        detector.recordFailure(peer, new RuntimeException());
+        detector.recordFailure(peer, new RuntimeException());
+        time.advance(Duration.ofMinutes(1));
+        assertThat(detector.downFor(peer)).isEmpty();
+
+        detector.recordFailure(peer, new RuntimeException());
+        time.advance(Duration.ofMinutes(5));
+        detector.recordFailure(peer, new RuntimeException());
+        assertThat(detector.downFor(peer)).contains(Duration.ofMinutes(5));
+
+        detector.recordSuccess(peer);
+        assertThat(detector.downFor(peer)).isEmpty();
+        assertThat(detector.downFor(self)).isEmpty();
+    }
+
     @Test
     void timeoutsDoNotMarkDownAPeerThatAnsweredSinceTheCallsWereSent() {
         long sentBeforeTheAnswer = time.nanoTime();

@@ -29,6 +29,7 @@ final class CoordinatorFixture {
     final HybridLogicalClock clock;
     final ClockOffsets clockOffsets;
     final QuorumReadService reads;
+    final KeptMisses missed = new KeptMisses();
 
     CoordinatorFixture(int memberCount, Quorum quorum, Duration timeout) {
         this(members(memberCount), new FakeReplicas(members(memberCount)), "n1", quorum, timeout, new ManualTimeSource());
@@ -50,7 +51,7 @@ final class CoordinatorFixture {
         this.clockOffsets = new ClockOffsets(cluster.peers(), time, Duration.ofMillis(500), registry);
         // Compared with every peer, all on the same time: the clock rules' tests change it.
         cluster.peers().forEach(peer -> clockOffsets.record(peer, time.wallMillis(), time.wallMillis(), time.wallMillis()));
-        this.writes = new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicas, fanOut, metrics);
+        this.writes = new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicas, fanOut, metrics, missed);
         this.reads = new QuorumReadService(cluster, quorum, clock, replicas, fanOut, metrics);
     }
 

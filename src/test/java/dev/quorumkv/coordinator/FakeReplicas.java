@@ -19,8 +19,11 @@ import dev.quorumkv.version.Version;
  */
 final class FakeReplicas implements ReplicaClient {
 
-    /** WRITES_FAILING: answers reads and probes but fails every write, as a replica with a full disk does. */
-    enum Mode { HEALTHY, FAILING, REJECTING, HELD, WRITES_FAILING }
+    /**
+     * WRITES_FAILING: answers reads and probes but fails every write, as a replica with a full disk does;
+     * OVERLOADED: alive, refuses every call as too busy.
+     */
+    enum Mode { HEALTHY, FAILING, REJECTING, OVERLOADED, HELD, WRITES_FAILING }
 
     private record Pending(Runnable apply, CompletableFuture<?> answer) {
     }
@@ -94,7 +97,7 @@ final class FakeReplicas implements ReplicaClient {
     public CompletableFuture<Void> probe(Member replica) {
         calls.add("probe:" + replica.id());
         return switch (modes.get(replica)) {
-            case HEALTHY, REJECTING, WRITES_FAILING -> CompletableFuture.completedFuture(null);
+            case HEALTHY, REJECTING, OVERLOADED, WRITES_FAILING -> CompletableFuture.completedFuture(null);
             case FAILING -> CompletableFuture.failedFuture(new IllegalStateException(replica.id() + " is down"));
             case HELD -> new CompletableFuture<>();
         };
@@ -105,6 +108,7 @@ final class FakeReplicas implements ReplicaClient {
             case HEALTHY, WRITES_FAILING -> apply.run();
             case FAILING -> answer.completeExceptionally(new IllegalStateException("connection refused by " + replica.id()));
             case REJECTING -> answer.completeExceptionally(new ReplicaRejectedException(replica.id() + " answered 401"));
+            case OVERLOADED -> answer.completeExceptionally(new ReplicaOverloadedException(replica.id() + " answered 503, overloaded"));
             case HELD -> held.get(replica).add(new Pending(apply, answer));
         }
     }

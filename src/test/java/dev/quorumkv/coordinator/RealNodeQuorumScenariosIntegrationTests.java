@@ -38,7 +38,9 @@ class RealNodeQuorumScenariosIntegrationTests extends QuorumScenarios {
     static void startCluster() {
         cluster = TestCluster.of(data).clockOffsets(QuorumNetwork.SKEW, Duration.ZERO, QuorumNetwork.SKEW.negated())
                 .arguments("--quorumkv.replication.timeout=" + TIMEOUT.toMillis() + "ms",
-                        "--quorumkv.clock.max-offset=1m").start(); // skewed on purpose: every node coordinates
+                        "--quorumkv.clock.max-offset=1m", // skewed on purpose: every node coordinates
+                        // The in-memory network keeps no hints either: a replica that missed a write stays stale until read.
+                        "--quorumkv.hints.enabled=false").start();
         network = new RealNetwork(cluster);
     }
 

@@ -22,6 +22,10 @@ import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -56,10 +60,21 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
     /** A delete of the empty key, which no client key can be: a write that changes nothing, to see if writes work. */
     private static final byte[] PROBE_KEY = new byte[0];
 
+    /** The column family {@link RocksDbHintStore} keeps hints in, apart from the replica's own keys. */
+    private static final byte[] HINTS = "hints".getBytes(StandardCharsets.UTF_8);
+
     private final Path dir;
     private final BloomFilter bloomFilter;
     private final Options options;
     private final WriteOptions writeOptions;
+    private final DBOptions dbOptions;
+    /**
+     * {@link #options}' settings, for the replica's keys (the default column family) and for hints alike: each
+     * hint stored or delivered first reads the one it may replace, as each write does.
+     */
+    private final ColumnFamilyOptions familyOptions;
+    /** The open database's column family handles, default first; closed before it. */
+    private List<ColumnFamilyHandle> families = List.of();
     /**
      * Guards {@link #db} itself, not the data: every call into RocksDB holds the read lock, and only a reopen
      * or close takes the write lock, so no call ever reaches a closed native handle.
@@ -88,13 +103,13 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
                 .setMemtableWholeKeyFiltering(true)
                 .setMemtablePrefixBloomSizeRatio(MEMTABLE_BLOOM_RATIO);
         this.writeOptions = new WriteOptions().setSync(fsync);
+        this.dbOptions = new DBOptions(options).setCreateMissingColumnFamilies(true);
+        this.familyOptions = new ColumnFamilyOptions(options);
         try {
-            this.db = RocksDB.open(options, this.dir.toString());
+            this.db = openDatabase();
         }
         catch (RocksDBException ex) {
-            options.close();
-            writeOptions.close();
-            bloomFilter.close();
+            closeOptions();
             throw new InvalidConfigurationException("quorumkv.storage.dir " + this.dir + " cannot be opened: " + ex.getMessage(), ex);
         }
         for (int i = 0; i < LOCK_STRIPES; i++) {
@@ -273,10 +288,11 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
         lock.lock();
         try {
             if (db != null) {
+                families.forEach(ColumnFamilyHandle::close);
                 db.close();
                 db = null;
             }
-            db = RocksDB.open(options, dir.toString());
+            db = openDatabase();
             failure = null;
             log.info("Storage at {} reopened after: {}", dir, seen.cause());
             return true;
@@ -323,10 +339,50 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
         finally {
             lock.unlock();
         }
+        closeOptions();
+        log.info("Storage at {} closed", dir);
+    }
+
+    private void closeOptions() {
+        familyOptions.close();
+        dbOptions.close();
         writeOptions.close();
         options.close();
         bloomFilter.close();
-        log.info("Storage at {} closed", dir);
+    }
+
+    /** The database with both its column families; a database from before hints gets its hints family now. */
+    private RocksDB openDatabase() throws RocksDBException {
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        RocksDB opened = RocksDB.open(dbOptions, dir.toString(), List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions),
+                new ColumnFamilyDescriptor(HINTS, familyOptions)), handles);
+        families = List.copyOf(handles);
+        return opened;
+    }
+
+    /** A RocksDB call on the hints column family, by {@link RocksDbHintStore}. */
+    interface HintsCall<T> {
+
+        T apply(RocksDB db, ColumnFamilyHandle hints, WriteOptions writeOptions) throws RocksDBException;
+    }
+
+    /**
+     * Runs {@code call} on the hints column family with the database held open, a failure remembered for the
+     * health indicator as any other.
+     */
+    <T> T onHints(String operation, HintsCall<T> call) {
+        Lock lock = readLocked();
+        try {
+            RocksDB current = database(operation);
+            return call.apply(current, families.get(1), writeOptions);
+        }
+        catch (RocksDBException ex) {
+            throw failed(operation, ex);
+        }
+        finally {
+            lock.unlock();
+        }
     }
 
     private void closeDatabase() {
@@ -340,6 +396,8 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
         catch (RocksDBException ex) {
             log.warn("Could not sync the write-ahead log on close: {}", ex.getMessage());
         }
+        families.forEach(ColumnFamilyHandle::close);
+        families = List.of();
         db.close();
         db = null;
     }

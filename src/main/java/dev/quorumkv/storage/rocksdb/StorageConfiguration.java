@@ -3,6 +3,7 @@ package dev.quorumkv.storage.rocksdb;
 import java.nio.file.Path;
 
 import dev.quorumkv.QuorumKvProperties;
+import dev.quorumkv.storage.HintStore;
 import dev.quorumkv.storage.HostId;
 import dev.quorumkv.version.ClockStateStore;
 import org.springframework.context.annotation.Bean;
@@ -27,6 +28,12 @@ class StorageConfiguration {
     @Bean
     HostId hostId(RocksDbReplicaStore store) {
         return HostIdFile.loadOrCreate(store.dir());
+    }
+
+    /** Hints live in the same database as the keys: one write-ahead log, one directory to keep. */
+    @Bean
+    HintStore hintStore(RocksDbReplicaStore store) {
+        return new RocksDbHintStore(store);
     }
 
     private static Path dataDir(StorageProperties properties, QuorumKvProperties node) {

@@ -1,0 +1,176 @@
+package dev.quorumkv.handoff;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+import dev.quorumkv.cluster.Cluster;
+import dev.quorumkv.cluster.FailureDetector;
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.ReplicaClient;
+import dev.quorumkv.coordinator.ReplicaRejectedException;
+import dev.quorumkv.handoff.HintMetrics.DropReason;
+import dev.quorumkv.storage.HintStore;
+import dev.quorumkv.storage.HintStore.Hint;
+import dev.quorumkv.storage.StorageException;
+import dev.quorumkv.time.TimeSource;
+import dev.quorumkv.time.TimeSource.Scheduled;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Delivers hints to their replicas once they are up again, throttled. Every {@link #TICK}, each peer the
+ * failure detector has up, with hints held and no delivery to it still out, is sent its next batch of at most
+ * {@code delivery-rate} x tick hints ({@link #MAX_BATCH_BYTES} at most), through the coordinator's {@link ReplicaClient} (which gathers them
+ * into few calls), going round the peer's hints in key order. The replica applies them as any write, newer
+ * wins, so a hint that arrives after a newer write or tombstone changes nothing. A hint is removed once its
+ * replica acknowledged it, and only if no newer hint for the key replaced it meanwhile; one older than the
+ * window is removed unsent. One the replica fails or refuses stays, and comes round again after the peer's
+ * other hints (a refusal for good, a 4xx, until it expires). Runs from start to stop of the application context.
+ */
+final class HintDelivery implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(HintDelivery.class);
+
+    /** Short, so a batch is small against the rate and a returning replica gets its hints at an even pace. */
+    static final Duration TICK = Duration.ofMillis(100);
+    /**
+     * The bytes of one batch, whatever the rate: a batch is held in memory, outside admission control, until
+     * answered, and 200 hints of 1 MiB values would take most of a small heap. 40 MiB/s at most per replica.
+     */
+    static final long MAX_BATCH_BYTES = 4L * 1024 * 1024;
+
+    private final Cluster cluster;
+    private final FailureDetector failureDetector;
+    private final HintStore hints;
+    private final ReplicaClient replicas;
+    private final TimeSource time;
+    private final Executor hintsThread;
+    private final HintMetrics metrics;
+    private final long windowMillis;
+    private final int perTick;
+    /** Per peer, the last key of the batch before: the next starts after it, the first after the last. */
+    private final Map<String, String> resumeAfter = new ConcurrentHashMap<>();
+    private final Set<String> delivering = ConcurrentHashMap.newKeySet();
+    private volatile Scheduled next;
+
+    HintDelivery(Cluster cluster, FailureDetector failureDetector, HintStore hints, ReplicaClient replicas, TimeSource time,
+            Executor hintsThread, HintMetrics metrics, HintsProperties properties) {
+        this.cluster = cluster;
+        this.failureDetector = failureDetector;
+        this.hints = hints;
+        this.replicas = replicas;
+        this.time = time;
+        this.hintsThread = hintsThread;
+        this.metrics = metrics;
+        this.windowMillis = properties.window().toMillis();
+        this.perTick = (int) (properties.deliveryRate() * TICK.toMillis() / 1000);
+    }
+
+    @Override
+    public synchronized void start() {
+        if (next == null) {
+            next = time.schedule(TICK, this::deliverAndReschedule);
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (next != null) {
+            next.cancel();
+            next = null;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return next != null;
+    }
+
+    private void deliverAndReschedule() {
+        try {
+            hintsThread.execute(this::deliver);
+        }
+        finally {
+            synchronized (this) {
+                if (next != null) {
+                    next = time.schedule(TICK, this::deliverAndReschedule);
+                }
+            }
+        }
+    }
+
+    /** One round: a batch to each peer that is up, has hints and has no batch still out. */
+    void deliver() {
+        for (Member peer : cluster.peers()) {
+            if (failureDetector.isUp(peer) && hints.count(peer.id()) > 0 && delivering.add(peer.id())) {
+                try {
+                    deliverTo(peer);
+                }
+                catch (StorageException ex) {
+                    delivering.remove(peer.id());
+                    log.debug("Hints for {} not delivered this round: {}", peer.id(), ex.getMessage());
+                }
+            }
+        }
+    }
+
+    private void deliverTo(Member peer) {
+        String after = resumeAfter.get(peer.id());
+        List<Hint> batch = hints.scan(peer.id(), after, perTick, MAX_BATCH_BYTES);
+        if (batch.isEmpty() && after != null) { // past the last: round again from the first
+            batch = hints.scan(peer.id(), null, perTick, MAX_BATCH_BYTES);
+        }
+        if (batch.isEmpty()) {
+            resumeAfter.remove(peer.id());
+        }
+        else {
+            resumeAfter.put(peer.id(), batch.get(batch.size() - 1).key());
+        }
+        long now = time.wallMillis();
+        CompletableFuture<?>[] sent = batch.stream().map(hint -> {
+            if (now - hint.storedAtMillis() > windowMillis) {
+                if (hints.deleteIfUnchanged(peer.id(), hint.key(), hint.value().version())) {
+                    metrics.dropped(DropReason.EXPIRED);
+                }
+                return CompletableFuture.completedFuture(null);
+            }
+            return send(peer, hint);
+        }).toArray(CompletableFuture[]::new);
+        CompletableFuture.allOf(sent).whenComplete((done, failure) -> delivering.remove(peer.id()));
+    }
+
+    /** Completes, never exceptionally, once the replica has answered and what follows from it is done. */
+    private CompletableFuture<Void> send(Member peer, Hint hint) {
+        CompletableFuture<?> call;
+        try {
+            call = replicas.write(peer, hint.key(), hint.value());
+        }
+        catch (RuntimeException ex) {
+            call = CompletableFuture.failedFuture(ex);
+        }
+        return call.<Void>handleAsync((held, failure) -> {
+            if (failure == null) {
+                failureDetector.recordSuccess(peer);
+                if (hints.deleteIfUnchanged(peer.id(), hint.key(), hint.value().version())) {
+                    metrics.delivered();
+                }
+            }
+            else if (!(unwrap(failure) instanceof ReplicaRejectedException)) {
+                // Gone again: marked down after a few, the peer gets no more batches until it answers a probe.
+                failureDetector.recordFailure(peer, unwrap(failure));
+            }
+            return null;
+        }, hintsThread).exceptionally(storeFailed -> null);
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+}
