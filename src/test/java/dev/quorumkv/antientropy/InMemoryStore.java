@@ -1,9 +1,11 @@
 package dev.quorumkv.antientropy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Collectors;
 
 import dev.quorumkv.storage.KeyOrder;
 import dev.quorumkv.storage.KeyedValue;
@@ -67,7 +69,9 @@ final class InMemoryStore implements ReplicaStore, StampedKeys {
         return true;
     }
 
-    Map<String, Versioned> contents() {
-        return Map.copyOf(keys);
+    /** Each key's version and value (or "tombstone") as text: comparable between stores, unlike byte arrays. */
+    Map<String, String> contents() {
+        return keys.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, entry -> entry.getValue().version() + " "
+                + (entry.getValue().isTombstone() ? "tombstone" : new String(entry.getValue().value(), StandardCharsets.UTF_8))));
     }
 }
