@@ -72,9 +72,14 @@ class AntiEntropyRound {
         }
         (failures.isEmpty() ? complete : failed).increment();
         RoundResult result = new RoundResult(completed, repaired, failures);
-        log.info("Anti-entropy round {} in {} ms: {} partitions complete, {} keys repaired{}",
-                result.complete() ? "complete" : "failed", (time.nanoTime() - startedNanos) / 1_000_000, completed, repaired,
-                failures.isEmpty() ? "" : ", " + failures);
+        if (result.complete() && repaired == 0) {
+            log.debug("Anti-entropy round complete in {} ms: replicas agree", (time.nanoTime() - startedNanos) / 1_000_000);
+        }
+        else {
+            log.info("Anti-entropy round {} in {} ms: {} partitions complete, {} keys repaired{}",
+                    result.complete() ? "complete" : "failed", (time.nanoTime() - startedNanos) / 1_000_000, completed, repaired,
+                    failures.isEmpty() ? "" : ", " + failures);
+        }
         return result;
     }
 

@@ -17,6 +17,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *   api                         HTTP in: /kv (by raw path), /internal/replica
  *   replica                     this node as a replica, and peers over WebClient: implement coordinator.ReplicaClient
  *   storage.rocksdb             RocksDB: implements storage.ReplicaStore    imported by nobody
+ *   antientropy                 hash trees, exchanges, tombstone GC; owns its port AntiEntropyClient
  *   coordinator                 the quorum logic; owns its port ReplicaClient
  *   cluster, storage            members, ring, failure detector; the storage port and its values
  *   version                     versions and the hybrid logical clock
@@ -35,6 +36,7 @@ class PackageRulesTests {
             .layer("Api").definedBy("dev.quorumkv.api..")
             .layer("Replica").definedBy("dev.quorumkv.replica..")
             .layer("StorageAdapter").definedBy("dev.quorumkv.storage.rocksdb..")
+            .layer("AntiEntropy").definedBy("dev.quorumkv.antientropy..")
             .layer("Coordinator").definedBy("dev.quorumkv.coordinator..")
             .layer("Cluster").definedBy("dev.quorumkv.cluster..")
             .layer("StoragePort").definedBy("dev.quorumkv.storage")
@@ -44,17 +46,20 @@ class PackageRulesTests {
             .whereLayer("Api").mayOnlyBeAccessedByLayers("System")
             .whereLayer("Replica").mayOnlyBeAccessedByLayers("Api")
             .whereLayer("StorageAdapter").mayNotBeAccessedByAnyLayer()
-            .whereLayer("Coordinator").mayOnlyBeAccessedByLayers("System", "Api", "Replica")
-            .whereLayer("Cluster").mayOnlyBeAccessedByLayers("System", "Api", "Replica", "Coordinator")
-            .whereLayer("StoragePort").mayOnlyBeAccessedByLayers("Api", "Replica", "StorageAdapter", "Coordinator")
-            .whereLayer("Version").mayOnlyBeAccessedByLayers("Api", "Replica", "StorageAdapter", "Coordinator", "Cluster",
-                    "StoragePort")
-            .whereLayer("Time").mayOnlyBeAccessedByLayers("Replica", "Coordinator", "Cluster", "Version");
+            .whereLayer("AntiEntropy").mayOnlyBeAccessedByLayers("Api", "Replica")
+            .whereLayer("Coordinator").mayOnlyBeAccessedByLayers("System", "Api", "Replica", "AntiEntropy")
+            .whereLayer("Cluster").mayOnlyBeAccessedByLayers("System", "Api", "Replica", "AntiEntropy", "Coordinator")
+            .whereLayer("StoragePort").mayOnlyBeAccessedByLayers("Api", "Replica", "StorageAdapter", "AntiEntropy",
+                    "Coordinator")
+            .whereLayer("Version").mayOnlyBeAccessedByLayers("Api", "Replica", "StorageAdapter", "AntiEntropy", "Coordinator",
+                    "Cluster", "StoragePort")
+            .whereLayer("Time").mayOnlyBeAccessedByLayers("Replica", "AntiEntropy", "Coordinator", "Cluster", "Version");
 
     /** The quorum logic runs the same over HTTP and over in-memory replicas: no transport or storage engine in it. */
     @ArchTest
     static final ArchRule coordinatorKnowsNoTransportOrEngine = noClasses().that().resideInAnyPackage(
-                    "dev.quorumkv.coordinator..", "dev.quorumkv.cluster..", "dev.quorumkv.version..", "dev.quorumkv.time..")
+                    "dev.quorumkv.antientropy..", "dev.quorumkv.coordinator..", "dev.quorumkv.cluster..", "dev.quorumkv.version..",
+                    "dev.quorumkv.time..")
             .or().resideInAPackage("dev.quorumkv.storage")
             .should().dependOnClassesThat().resideInAnyPackage(
                     "jakarta.servlet..", "org.springframework.http..", "org.springframework.web..", "reactor..",

@@ -1,0 +1,44 @@
+package dev.quorumkv.antientropy;
+
+import java.util.concurrent.Executors;
+
+import dev.quorumkv.cluster.Cluster;
+import dev.quorumkv.coordinator.ReplicaClient;
+import dev.quorumkv.storage.StampedKeys;
+import dev.quorumkv.time.TimeSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class AntiEntropyConfiguration {
+
+    /** Built from a scan of the store while the context starts, before the node takes any request. */
+    @Bean
+    HashTrees hashTrees(StampedKeys store, Cluster cluster) {
+        return HashTrees.of(store, cluster.partitionMap());
+    }
+
+    @Bean
+    AntiEntropyReplica antiEntropyReplica(HashTrees trees, StampedKeys store) {
+        return new AntiEntropyReplica(trees, store);
+    }
+
+    /** {@code replicaClient} by name: the one that reaches this node locally and peers over HTTP, batched. */
+    @Bean
+    AntiEntropyJob antiEntropyJob(Cluster cluster, HashTrees trees, StampedKeys store, AntiEntropyReplica local,
+            AntiEntropyClient peers, ReplicaClient replicaClient, TimeSource time, MeterRegistry registry,
+            AntiEntropyProperties properties, TombstoneProperties tombstones) {
+        GcGrace gcGrace = new GcGrace(tombstones.gcGrace(), time);
+        RepairHistory history = new RepairHistory(cluster.partitionMap().partitions());
+        Exchange exchange = new Exchange(cluster.self(), local, peers, replicaClient, gcGrace, time, properties.timeout(),
+                properties.maxKeysPerExchange());
+        return new AntiEntropyJob(new AntiEntropyRound(cluster, exchange, history, time, registry),
+                new TombstonePurger(store, trees, history, gcGrace, registry), time, properties.interval(),
+                Executors.newSingleThreadExecutor(task -> {
+                    Thread thread = new Thread(task, "anti-entropy");
+                    thread.setDaemon(true);
+                    return thread;
+                }));
+    }
+}

@@ -1,0 +1,44 @@
+package dev.quorumkv.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.quorumkv.antientropy.AntiEntropyJob;
+import dev.quorumkv.antientropy.RoundResult;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /admin/repair}: one anti-entropy round with every peer now, answered once it has ended: 200 with
+ * the partitions whose exchanges all completed and the keys copied, or 503 saying which exchanges did not
+ * complete. The admin API's authentication guards it with the other /admin calls.
+ */
+@RestController
+class AdminRepairController {
+
+    private final AntiEntropyJob antiEntropy;
+
+    AdminRepairController(AntiEntropyJob antiEntropy) {
+        this.antiEntropy = antiEntropy;
+    }
+
+    @PostMapping("/admin/repair")
+    ResponseEntity<?> repair() {
+        RoundResult result = antiEntropy.repairNow();
+        if (result.complete()) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("partitions", result.partitions());
+            body.put("keysRepaired", result.keysRepaired());
+            return ResponseEntity.ok(body);
+        }
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+                "not every exchange of the round completed: " + String.join("; ", result.failures()));
+        problem.setTitle("Repair incomplete");
+        problem.setProperty("partitions", result.partitions());
+        problem.setProperty("keysRepaired", result.keysRepaired());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(problem);
+    }
+}
