@@ -3,6 +3,7 @@ package dev.quorumkv.antientropy;
 import java.util.concurrent.Executors;
 
 import dev.quorumkv.cluster.Cluster;
+import dev.quorumkv.coordinator.GcGrace;
 import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.storage.StampedKeys;
 import dev.quorumkv.time.TimeSource;
@@ -28,8 +29,7 @@ class AntiEntropyConfiguration {
     @Bean
     AntiEntropyJob antiEntropyJob(Cluster cluster, HashTrees trees, StampedKeys store, AntiEntropyReplica local,
             AntiEntropyClient peers, ReplicaClient replicaClient, TimeSource time, MeterRegistry registry,
-            AntiEntropyProperties properties, TombstoneProperties tombstones) {
-        GcGrace gcGrace = new GcGrace(tombstones.gcGrace(), time);
+            AntiEntropyProperties properties, GcGrace gcGrace) {
         RepairHistory history = new RepairHistory(cluster.partitionMap().partitions());
         Exchange exchange = new Exchange(cluster.self(), local, peers, replicaClient, gcGrace, time, properties.timeout(),
                 properties.maxKeysPerExchange());

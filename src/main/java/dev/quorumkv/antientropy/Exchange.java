@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.GcGrace;
 import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.storage.KeyOrder;
 import dev.quorumkv.storage.Stamp;

@@ -3,6 +3,7 @@ package dev.quorumkv.antientropy;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.quorumkv.coordinator.GcGrace;
 import dev.quorumkv.storage.StampedKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

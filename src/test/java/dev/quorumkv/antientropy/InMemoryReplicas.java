@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.cluster.PartitionMap;
+import dev.quorumkv.coordinator.GcGrace;
 import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.time.ManualTimeSource;

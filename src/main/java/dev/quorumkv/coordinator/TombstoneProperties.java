@@ -1,4 +1,4 @@
-package dev.quorumkv.antientropy;
+package dev.quorumkv.coordinator;
 
 import java.time.Duration;
 
