@@ -7,6 +7,7 @@ import dev.quorumkv.coordinator.GcGrace;
 import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.storage.StampedKeys;
 import dev.quorumkv.time.TimeSource;
+import dev.quorumkv.version.ClockStateStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,6 +21,12 @@ class AntiEntropyConfiguration {
         return HashTrees.of(store, cluster.partitionMap());
     }
 
+    /** The clock mark is read before this node stamps or stores anything: it still tells when the node last ran. */
+    @Bean
+    ReadFence readFence(ClockStateStore clockState, GcGrace gcGrace) {
+        return ReadFence.afterAbsence(clockState.load(), gcGrace);
+    }
+
     @Bean
     AntiEntropyReplica antiEntropyReplica(HashTrees trees, StampedKeys store) {
         return new AntiEntropyReplica(trees, store);
@@ -29,12 +36,12 @@ class AntiEntropyConfiguration {
     @Bean
     AntiEntropyJob antiEntropyJob(Cluster cluster, HashTrees trees, StampedKeys store, AntiEntropyReplica local,
             AntiEntropyClient peers, ReplicaClient replicaClient, TimeSource time, MeterRegistry registry,
-            AntiEntropyProperties properties, GcGrace gcGrace) {
+            AntiEntropyProperties properties, GcGrace gcGrace, ReadFence readFence) {
         RepairHistory history = new RepairHistory(cluster.partitionMap().partitions());
         Exchange exchange = new Exchange(cluster.self(), local, peers, replicaClient, gcGrace, time, properties.timeout(),
                 properties.maxKeysPerExchange());
         return new AntiEntropyJob(new AntiEntropyRound(cluster, exchange, history, time, registry),
-                new TombstonePurger(store, trees, history, gcGrace, registry), time, properties.interval(),
+                new TombstonePurger(store, trees, history, gcGrace, registry), readFence, time, properties.interval(),
                 Executors.newSingleThreadExecutor(task -> {
                     Thread thread = new Thread(task, "anti-entropy");
                     thread.setDaemon(true);

@@ -21,23 +21,29 @@ public class AntiEntropyJob implements SmartLifecycle, AutoCloseable {
 
     private final AntiEntropyRound round;
     private final TombstonePurger purger;
+    private final ReadFence readFence;
     private final TimeSource time;
     private final Duration interval;
     private final Executor worker;
     private volatile Scheduled next;
 
     /** @param worker where scheduled rounds run: one thread of the job's own; closed with the job if it is an executor service */
-    AntiEntropyJob(AntiEntropyRound round, TombstonePurger purger, TimeSource time, Duration interval, Executor worker) {
+    AntiEntropyJob(AntiEntropyRound round, TombstonePurger purger, ReadFence readFence, TimeSource time, Duration interval,
+            Executor worker) {
         this.round = round;
         this.purger = purger;
+        this.readFence = readFence;
         this.time = time;
         this.interval = interval;
         this.worker = worker;
     }
 
-    /** One round with every peer, then a purge of what it made purgeable. */
+    /** One round with every peer, then a purge of what it made purgeable; a complete round opens the read fence. */
     public synchronized RoundResult repairNow() {
         RoundResult result = round.run();
+        if (result.complete()) {
+            readFence.open();
+        }
         int purged = purger.purge();
         if (purged > 0) {
             log.info("Purged {} tombstones past gc-grace", purged);

@@ -1,6 +1,7 @@
 package dev.quorumkv.api;
 
 import dev.quorumkv.InvalidInputException;
+import dev.quorumkv.antientropy.ReadFence.ReadsFencedException;
 import dev.quorumkv.api.AdmissionControl.OverloadedException;
 import dev.quorumkv.api.ClusterSecretInterceptor.UnauthorizedPeerException;
 import dev.quorumkv.replica.InternalApi;
@@ -23,9 +24,9 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 class InternalApiExceptionHandler {
 
     @ExceptionHandler({InvalidInputException.class, UnauthorizedPeerException.class, OverloadedException.class,
-            StorageException.class})
+            ReadsFencedException.class, StorageException.class})
     void handle(Exception failure, HttpServletRequest request, HttpServletResponse response) throws Exception {
-        if (failure instanceof OverloadedException) {
+        if (failure instanceof OverloadedException || failure instanceof ReadsFencedException) {
             response.setHeader(InternalApi.OVERLOADED, "true"); // the marker the calling coordinator looks for
         }
         ProblemWriter.write(response, FailureProblems.answerFor(failure, request.getMethod(), request.getRequestURI())

@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.quorumkv.QuorumKvProperties;
 import dev.quorumkv.antientropy.AntiEntropyClient;
 import dev.quorumkv.antientropy.AntiEntropyProperties;
+import dev.quorumkv.antientropy.ReadFence;
 import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.ClusterProperties;
@@ -36,8 +37,8 @@ class ReplicaConfiguration {
     private static final int ANTI_ENTROPY_MAX_BODY_BYTES = 2 * 1024 * 1024;
 
     @Bean
-    LocalReplica localReplica(ReplicaStore store, HybridLogicalClock clock) {
-        return new LocalReplica(store, clock);
+    LocalReplica localReplica(ReplicaStore store, HybridLogicalClock clock, ReadFence readFence) {
+        return new LocalReplica(store, clock, readFence);
     }
 
     /** Enough connections per peer for high concurrency; waiters beyond them queue rather than fail. */

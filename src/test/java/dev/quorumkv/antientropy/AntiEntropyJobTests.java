@@ -2,9 +2,11 @@ package dev.quorumkv.antientropy;
 
 import java.time.Duration;
 
+import dev.quorumkv.coordinator.GcGrace;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AntiEntropyJobTests {
 
@@ -12,7 +14,7 @@ class AntiEntropyJobTests {
 
     private final InMemoryReplicas replicas = new InMemoryReplicas(2, 10_000);
     private final InMemoryReplicas.Node two = replicas.node(2);
-    private final AntiEntropyJob job = new AntiEntropyJob(two.round, two.purger, replicas.time, INTERVAL, Runnable::run);
+    private final AntiEntropyJob job = jobWith(ReadFence.afterAbsence(0, gcGrace()));
 
     @Test
     void aRoundRunsEveryIntervalWhileStartedAndRepairsWithoutReads() {
@@ -54,6 +56,41 @@ class AntiEntropyJobTests {
 
         assertThat(result.complete()).isTrue();
         assertThat(two.get("k")).isEmpty();
+    }
+
+    @Test
+    void aNodeAwayLongerThanGcGraceServesNoReadsUntilARoundWithEveryPeerCompletes() {
+        long lastRun = replicas.time.wallMillis();
+        replicas.time.advance(InMemoryReplicas.GC_GRACE.plusDays(1));
+        ReadFence fence = ReadFence.afterAbsence(lastRun, gcGrace());
+        AntiEntropyJob returned = jobWith(fence);
+        assertThat(fence.isClosed()).isTrue();
+        assertThatThrownBy(fence::check).isInstanceOf(ReadFence.ReadsFencedException.class);
+
+        replicas.down(1);
+        returned.repairNow();
+        assertThat(fence.isClosed()).as("the round failed").isTrue();
+
+        replicas.up(1);
+        returned.repairNow();
+        assertThat(fence.isClosed()).isFalse();
+    }
+
+    @Test
+    void aNodeAwayLessThanGcGraceOrWithNewDataServesReadsAtOnce() {
+        long lastRun = replicas.time.wallMillis();
+        replicas.time.advance(InMemoryReplicas.GC_GRACE.minusHours(1));
+
+        assertThat(ReadFence.afterAbsence(lastRun, gcGrace()).isClosed()).isFalse();
+        assertThat(ReadFence.afterAbsence(0, gcGrace()).isClosed()).isFalse();
+    }
+
+    private AntiEntropyJob jobWith(ReadFence fence) {
+        return new AntiEntropyJob(two.round, two.purger, fence, replicas.time, INTERVAL, Runnable::run);
+    }
+
+    private GcGrace gcGrace() {
+        return new GcGrace(InMemoryReplicas.GC_GRACE, replicas.time);
     }
 
     private double rounds() {
