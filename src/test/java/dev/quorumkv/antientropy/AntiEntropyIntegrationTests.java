@@ -63,9 +63,7 @@ class AntiEntropyIntegrationTests {
         cluster.startAll();
 
         long started = System.nanoTime();
-        HttpResponse<String> repair = cluster.send(HttpRequest.newBuilder(cluster.uri(3, "/admin/repair"))
-                .header("Authorization", "Bearer " + TestCluster.SECRET)
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        HttpResponse<String> repair = repair(3);
         long millis = (System.nanoTime() - started) / 1_000_000;
 
         assertThat(repair.statusCode()).as(repair.body()).isEqualTo(200);
@@ -90,6 +88,55 @@ class AntiEntropyIntegrationTests {
         long millis = (System.nanoTime() - started) / 1_000_000;
         log.info("A wiped node held all {} keys again {} ms after its start ({} keys/s, including the start itself)",
                 acknowledged.size(), millis, acknowledged.size() * 1000L / Math.max(1, millis));
+    }
+
+    @Test
+    void aDeleteNeverComesBackAndANodeAwayPastGcGraceServesNoReadsUntilItsFirstRound() {
+        cluster = TestCluster.of(dir).nodes(3)
+                .arguments("--quorumkv.replication.timeout=5s", "--quorumkv.tombstones.gc-grace=2s").start();
+        cluster.putAcknowledged(1, "kept", "kept", null);
+        cluster.putAcknowledged(1, "deleted", "soon deleted", null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> internalGet(3, "deleted").statusCode() == 200);
+        cluster.stopNode(3);
+        assertThat(cluster.send(HttpRequest.newBuilder(cluster.uri(1, "/kv/deleted")).DELETE().build()).statusCode()).isEqualTo(200);
+        // Away past gc-grace: 2 s, plus the second the clock mark is kept ahead of the last version.
+        await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
+
+        assertThat(repair(1).statusCode()).as("a round with an owner down is not complete").isEqualTo(503);
+        assertThat(internalGet(1, "deleted").statusCode()).as("no purge before every owner has the delete").isEqualTo(200);
+
+        cluster.startAll();
+        HttpResponse<byte[]> fenced = internalGet(3, "kept");
+        assertThat(fenced.statusCode()).isEqualTo(503);
+        assertThat(fenced.headers().firstValue("X-Quorumkv-Overloaded")).isPresent();
+        assertThat(repair(3).statusCode()).isEqualTo(200);
+        assertThat(internalGet(3, "kept").statusCode()).isEqualTo(200);
+        // The round copied it the delete, and having completed with every owner, purged it at once.
+        assertThat(internalGet(3, "deleted").statusCode()).isEqualTo(204);
+
+        for (int node = 1; node <= 3; node++) {
+            assertThat(repair(node).statusCode()).isEqualTo(200);
+        }
+        for (int node = 1; node <= 3; node++) {
+            assertThat(internalGet(node, "deleted").statusCode()).as("purged on node %d", node).isEqualTo(204);
+            assertThat(cluster.get(node, "/kv/deleted").statusCode()).isEqualTo(404);
+            assertThat(cluster.get(node, "/kv/kept").statusCode()).isEqualTo(200);
+        }
+        assertThat(cluster.get(1, "/actuator/prometheus").body())
+                .containsPattern("quorumkv_tombstones_purged_total [1-9]")
+                .contains("quorumkv_anti_entropy_rounds_total{outcome=\"complete\"}")
+                .contains("quorumkv_anti_entropy_keys_repaired_total");
+    }
+
+    private HttpResponse<String> repair(int node) {
+        return cluster.send(HttpRequest.newBuilder(cluster.uri(node, "/admin/repair"))
+                .header("Authorization", "Bearer " + TestCluster.SECRET)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    private HttpResponse<byte[]> internalGet(int node, String key) {
+        return cluster.sendForBytes(HttpRequest.newBuilder(cluster.uri(node, "/internal/replica/" + URLEncoder.encode(key, StandardCharsets.UTF_8)))
+                .header("Authorization", "Bearer " + TestCluster.SECRET).GET().build());
     }
 
     /**
@@ -139,9 +186,7 @@ class AntiEntropyIntegrationTests {
     private List<String> differingKeys(int node, Map<String, String> acknowledged) {
         List<String> differing = new ArrayList<>();
         acknowledged.forEach((key, version) -> {
-            HttpResponse<byte[]> held = cluster.sendForBytes(HttpRequest.newBuilder(cluster.uri(node,
-                            "/internal/replica/" + URLEncoder.encode(key, StandardCharsets.UTF_8)))
-                    .header("Authorization", "Bearer " + TestCluster.SECRET).GET().build());
+            HttpResponse<byte[]> held = internalGet(node, key);
             Versioned versioned = held.statusCode() == 200 ? VersionedCodec.decode(held.body()) : null;
             if (versioned == null || !versioned.version().toString().equals(version)) {
                 differing.add(key);
