@@ -48,4 +48,9 @@ class AntiEntropyConfiguration {
                     return thread;
                 }));
     }
+
+    @Bean("antiEntropy")
+    AntiEntropyHealthIndicator antiEntropyHealthIndicator(AntiEntropyJob job, ReadFence readFence) {
+        return new AntiEntropyHealthIndicator(job, readFence);
+    }
 }

@@ -1,6 +1,8 @@
 package dev.quorumkv.antientropy;
 
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 
@@ -12,8 +14,8 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Runs a round, then a tombstone purge, every {@code interval} after the last one ended, on a thread of its own
- * (a round blocks on its exchanges; the scheduler's thread must not). {@link #repairNow} runs the same
- * on the caller's thread; one at a time either way.
+ * (a round blocks on its exchanges; neither the scheduler's thread nor a request's may). {@link #repairSoon}
+ * runs the same at once on that thread; one at a time either way.
  */
 public class AntiEntropyJob implements SmartLifecycle, AutoCloseable {
 
@@ -26,6 +28,8 @@ public class AntiEntropyJob implements SmartLifecycle, AutoCloseable {
     private final Duration interval;
     private final Executor worker;
     private volatile Scheduled next;
+    private volatile boolean roundRunning;
+    private volatile RoundResult lastRound;
 
     /** @param worker where scheduled rounds run: one thread of the job's own; closed with the job if it is an executor service */
     AntiEntropyJob(AntiEntropyRound round, TombstonePurger purger, ReadFence readFence, TimeSource time, Duration interval,
@@ -39,8 +43,16 @@ public class AntiEntropyJob implements SmartLifecycle, AutoCloseable {
     }
 
     /** One round with every peer, then a purge of what it made purgeable; a complete round opens the read fence. */
-    public synchronized RoundResult repairNow() {
-        RoundResult result = round.run();
+    synchronized RoundResult repairNow() {
+        roundRunning = true;
+        RoundResult result;
+        try {
+            result = round.run();
+        }
+        finally {
+            roundRunning = false;
+        }
+        lastRound = result;
         if (result.complete()) {
             readFence.open();
         }
@@ -49,6 +61,19 @@ public class AntiEntropyJob implements SmartLifecycle, AutoCloseable {
             log.info("Purged {} tombstones past gc-grace", purged);
         }
         return result;
+    }
+
+    /** {@link #repairNow} on the job's thread, after a round already running there. */
+    public CompletableFuture<RoundResult> repairSoon() {
+        return CompletableFuture.supplyAsync(this::repairNow, worker);
+    }
+
+    boolean isRoundRunning() {
+        return roundRunning;
+    }
+
+    Optional<RoundResult> lastRound() {
+        return Optional.ofNullable(lastRound);
     }
 
     @Override

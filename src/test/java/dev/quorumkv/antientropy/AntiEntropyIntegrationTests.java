@@ -109,7 +109,9 @@ class AntiEntropyIntegrationTests {
         HttpResponse<byte[]> fenced = internalGet(3, "kept");
         assertThat(fenced.statusCode()).isEqualTo(503);
         assertThat(fenced.headers().firstValue("X-Quorumkv-Overloaded")).isPresent();
+        assertThat(cluster.get(3, "/actuator/health").body()).contains("\"readFence\":\"closed");
         assertThat(repair(3).statusCode()).isEqualTo(200);
+        assertThat(cluster.get(3, "/actuator/health").body()).contains("\"readFence\":\"open\"", "\"lastRound\":\"complete\"");
         assertThat(internalGet(3, "kept").statusCode()).isEqualTo(200);
         // The round copied it the delete, and having completed with every owner, purged it at once.
         assertThat(internalGet(3, "deleted").statusCode()).isEqualTo(204);
