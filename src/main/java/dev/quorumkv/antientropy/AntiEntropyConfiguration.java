@@ -5,6 +5,7 @@ import java.util.concurrent.Executors;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.coordinator.GcGrace;
 import dev.quorumkv.coordinator.ReplicaClient;
+import dev.quorumkv.storage.ReplicaStore;
 import dev.quorumkv.storage.StampedKeys;
 import dev.quorumkv.time.TimeSource;
 import dev.quorumkv.version.ClockStateStore;
@@ -28,8 +29,8 @@ class AntiEntropyConfiguration {
     }
 
     @Bean
-    AntiEntropyReplica antiEntropyReplica(HashTrees trees, StampedKeys store) {
-        return new AntiEntropyReplica(trees, store);
+    AntiEntropyReplica antiEntropyReplica(HashTrees trees, StampedKeys store, ReplicaStore values) {
+        return new AntiEntropyReplica(trees, store, values);
     }
 
     /** {@code replicaClient} by name: the one that reaches this node locally and peers over HTTP, batched. */

@@ -2,8 +2,11 @@ package dev.quorumkv.antientropy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
+import dev.quorumkv.storage.ReplicaStore;
 import dev.quorumkv.storage.StampedKeys;
+import dev.quorumkv.storage.Versioned;
 
 /**
  * What this node answers peers exchanging with it: its trees' roots and segments, and the keys it holds in
@@ -16,10 +19,13 @@ public class AntiEntropyReplica {
 
     private final HashTrees trees;
     private final StampedKeys store;
+    private final ReplicaStore values;
 
-    public AntiEntropyReplica(HashTrees trees, StampedKeys store) {
+    /** @param values the same store, for the values this node copies to peers */
+    public AntiEntropyReplica(HashTrees trees, StampedKeys store, ReplicaStore values) {
         this.trees = trees;
         this.store = store;
+        this.values = values;
     }
 
     public long[] roots() {
@@ -28,6 +34,15 @@ public class AntiEntropyReplica {
 
     public long[] segments(int partition) {
         return trees.segments(partition);
+    }
+
+    /**
+     * A value this node holds, read from the store itself: past the {@link ReadFence}, which keeps old data from
+     * clients, not from the round that lifts it (a round that could not copy this node's newer keys would
+     * never complete).
+     */
+    Optional<Versioned> read(String key) {
+        return values.get(key);
     }
 
     /** The keys after {@code after} (null: from the first) in the selected segments, at most {@link #PAGE_KEYS}. */

@@ -207,21 +207,31 @@ class Exchange {
             }
             started++;
             inFlight.add(copy(key, newer, oursIsNewer ? self : peer, oursIsNewer ? peer : self)
-                    .thenRun(done::incrementAndGet));
+                    .thenAccept(written -> {
+                        if (written) {
+                            done.incrementAndGet();
+                        }
+                    }));
             if (inFlight.size() == COPIES_IN_FLIGHT) {
                 finish();
             }
             return true;
         }
 
-        /** A tombstone needs no read: its stamp is all of it. A value is read from the side that has it. */
-        private CompletableFuture<?> copy(String key, Stamp newer, Member from, Member to) {
+        /**
+         * A tombstone needs no read: its stamp is all of it. A value is read from the side that has it, this
+         * node's from its own store.
+         *
+         * @return whether a version was written (the side that had it may have purged it since)
+         */
+        private CompletableFuture<Boolean> copy(String key, Stamp newer, Member from, Member to) {
             CompletableFuture<Optional<Versioned>> value = newer.tombstone()
                     ? CompletableFuture.completedFuture(Optional.of(Versioned.tombstone(newer.version())))
+                    : from.equals(self) ? CompletableFuture.completedFuture(local.read(key))
                     : time.deadline(replicas.read(from, key), timeout);
             return value.thenCompose(read -> read.isEmpty()
-                    ? CompletableFuture.completedFuture(null)
-                    : time.deadline(replicas.write(to, key, read.get()), timeout));
+                    ? CompletableFuture.completedFuture(false)
+                    : time.deadline(replicas.write(to, key, read.get()), timeout).thenApply(held -> true));
         }
 
         /** Waits for the copies in flight; a failed one fails the exchange. */

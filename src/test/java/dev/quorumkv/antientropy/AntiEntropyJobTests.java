@@ -72,7 +72,11 @@ class AntiEntropyJobTests {
         assertThat(fence.isClosed()).as("the round failed").isTrue();
 
         replicas.up(1);
-        returned.repairNow();
+        replicas.refuseReads(2); // its replica, behind the closed fence
+        two.put("written-before-it-left", lastRun, "only here");
+        RoundResult round = returned.repairNow();
+        assertThat(round.complete()).as("its own newer keys are read past the fence").isTrue();
+        assertThat(replicas.node(1).get("written-before-it-left")).isPresent();
         assertThat(fence.isClosed()).isFalse();
     }
 

@@ -37,6 +37,7 @@ final class InMemoryReplicas {
     final PartitionMap partitions;
     private final Map<Member, Node> nodes = new LinkedHashMap<>();
     private final Set<Member> down = new HashSet<>();
+    private final Set<Member> refusingReads = new HashSet<>();
 
     /** A node of this fixture: its store and everything anti-entropy keeps beside it. */
     final class Node {
@@ -53,7 +54,7 @@ final class InMemoryReplicas {
         Node(Member member, int maxKeysPerExchange) {
             this.member = member;
             this.trees = HashTrees.of(store, partitions);
-            this.replica = new AntiEntropyReplica(trees, store);
+            this.replica = new AntiEntropyReplica(trees, store, store);
             GcGrace gcGrace = new GcGrace(GC_GRACE, time);
             Exchange exchange = new Exchange(member, replica, antiEntropyClient(), replicaClient(), gcGrace, time,
                     Duration.ofSeconds(1), maxKeysPerExchange);
@@ -102,6 +103,11 @@ final class InMemoryReplicas {
         down.remove(members.get(number - 1));
     }
 
+    /** The node's replica refuses reads, as one behind a closed {@link ReadFence} does. */
+    void refuseReads(int number) {
+        refusingReads.add(members.get(number - 1));
+    }
+
     private <T> CompletableFuture<T> call(Member member, Supplier<T> call) {
         if (down.contains(member)) {
             return CompletableFuture.failedFuture(new IllegalStateException(member.id() + " is down"));
@@ -122,6 +128,9 @@ final class InMemoryReplicas {
 
             @Override
             public CompletableFuture<Optional<Versioned>> read(Member replica, String key) {
+                if (refusingReads.contains(replica)) {
+                    return CompletableFuture.failedFuture(new IllegalStateException(replica.id() + " refuses reads"));
+                }
                 return call(replica, () -> nodes.get(replica).store.get(key));
             }
 
