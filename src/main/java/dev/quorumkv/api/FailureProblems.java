@@ -3,6 +3,7 @@ package dev.quorumkv.api;
 import java.util.Optional;
 
 import dev.quorumkv.InvalidInputException;
+import dev.quorumkv.antientropy.ReadFence.ReadsFencedException;
 import dev.quorumkv.api.AdmissionControl.OverloadedException;
 import dev.quorumkv.api.ClusterSecretInterceptor.AdminApiOffException;
 import dev.quorumkv.api.ClusterSecretInterceptor.UnauthorizedPeerException;
@@ -68,6 +69,9 @@ final class FailureProblems {
         }
         if (failure instanceof OverloadedException overloaded) {
             return overloaded(overloaded.getMessage(), path);
+        }
+        if (failure instanceof ReadsFencedException fenced) {
+            return overloaded(fenced.getMessage(), path); // alive, refusing for now: the caller must not mark it down
         }
         if (failure instanceof StorageException storage) {
             log.error("Storage failure serving {} {}", method, path, storage);

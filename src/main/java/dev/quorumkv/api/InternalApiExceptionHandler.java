@@ -1,6 +1,7 @@
 package dev.quorumkv.api;
 
 import dev.quorumkv.InvalidInputException;
+import dev.quorumkv.antientropy.ReadFence.ReadsFencedException;
 import dev.quorumkv.api.AdmissionControl.OverloadedException;
 import dev.quorumkv.api.ClusterSecretInterceptor.AdminApiOffException;
 import dev.quorumkv.api.ClusterSecretInterceptor.UnauthorizedPeerException;
@@ -23,10 +24,10 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class InternalApiExceptionHandler {
 
-    @ExceptionHandler({InvalidInputException.class, UnauthorizedPeerException.class, AdminApiOffException.class, OverloadedException.class,
-            StorageException.class})
+    @ExceptionHandler({InvalidInputException.class, UnauthorizedPeerException.class, AdminApiOffException.class,
+            OverloadedException.class, ReadsFencedException.class, StorageException.class})
     void handle(Exception failure, HttpServletRequest request, HttpServletResponse response) throws Exception {
-        if (failure instanceof OverloadedException) {
+        if (failure instanceof OverloadedException || failure instanceof ReadsFencedException) {
             response.setHeader(InternalApi.OVERLOADED, "true"); // the marker the calling coordinator looks for
         }
         ProblemWriter.write(response, FailureProblems.answerFor(failure, request.getMethod(), request.getRequestURI())

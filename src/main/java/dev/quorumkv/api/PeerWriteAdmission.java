@@ -45,8 +45,9 @@ class PeerWriteAdmission implements HandlerInterceptor {
         }
     }
 
-    /** A POST of one write or a batch of them; a batched read's body is only keys. */
+    /** A POST of one write or a batch of them; a batched read's body is only keys, an anti-entropy listing's only segments. */
     private static boolean isWrite(HttpServletRequest request) {
-        return "POST".equals(request.getMethod()) && !request.getRequestURI().equals(InternalApi.READ_BATCH_PATH);
+        return "POST".equals(request.getMethod()) && !request.getRequestURI().equals(InternalApi.READ_BATCH_PATH)
+                && !request.getRequestURI().equals(InternalApi.AAE_STAMPS_PATH);
     }
 }

@@ -44,10 +44,16 @@ class CoordinatorConfiguration {
         return new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicaClient, fanOut, metrics, missedWrites);
     }
 
+    /** Shared by read repair and anti-entropy: neither copies a tombstone past it to a replica lacking the key. */
+    @Bean
+    GcGrace gcGrace(TombstoneProperties properties, TimeSource time) {
+        return new GcGrace(properties.gcGrace(), time);
+    }
+
     @Bean
     QuorumReadService quorumReadService(Cluster cluster, Quorum quorum, HybridLogicalClock clock,
-            ReplicaClient replicaClient, ReplicaFanOut fanOut, CoordinatorMetrics metrics) {
-        return new QuorumReadService(cluster, quorum, clock, replicaClient, fanOut, metrics);
+            ReplicaClient replicaClient, ReplicaFanOut fanOut, CoordinatorMetrics metrics, GcGrace gcGrace) {
+        return new QuorumReadService(cluster, quorum, clock, replicaClient, fanOut, metrics, gcGrace);
     }
 
     @Bean

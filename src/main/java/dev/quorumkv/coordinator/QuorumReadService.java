@@ -54,15 +54,17 @@ public class QuorumReadService {
     private final ReplicaClient replicas;
     private final ReplicaFanOut fanOut;
     private final CoordinatorMetrics metrics;
+    private final GcGrace gcGrace;
 
     QuorumReadService(Cluster cluster, Quorum quorum, HybridLogicalClock clock, ReplicaClient replicas,
-            ReplicaFanOut fanOut, CoordinatorMetrics metrics) {
+            ReplicaFanOut fanOut, CoordinatorMetrics metrics, GcGrace gcGrace) {
         this.cluster = cluster;
         this.quorum = quorum;
         this.clock = clock;
         this.replicas = replicas;
         this.fanOut = fanOut;
         this.metrics = metrics;
+        this.gcGrace = gcGrace;
     }
 
     /**
@@ -181,9 +183,10 @@ public class QuorumReadService {
                 }));
     }
 
-    private static List<Member> staleReplicas(List<Reply<Optional<Versioned>>> replies, Versioned newest) {
+    /** Those older than {@code newest}, and those lacking the key unless it is a tombstone past gc-grace (purged there, maybe). */
+    private List<Member> staleReplicas(List<Reply<Optional<Versioned>>> replies, Versioned newest) {
         return replies.stream()
-                .filter(reply -> reply.value().map(newest::isNewerThan).orElse(true))
+                .filter(reply -> reply.value().map(newest::isNewerThan).orElse(!gcGrace.isPast(newest)))
                 .map(Reply::replica)
                 .toList();
     }

@@ -14,6 +14,13 @@ public final class InternalApi {
     /** POST: several reads in one call. Two path segments, so no key's path can collide with it. */
     public static final String READ_BATCH_PATH = "/internal/replica/batch/read";
 
+    /** GET: the roots of this node's hash trees, one per partition ({@link AntiEntropyCodec}). */
+    public static final String AAE_ROOTS_PATH = "/internal/aae/roots";
+    /** GET: the segment hashes of one partition's hash tree. */
+    public static final String AAE_SEGMENTS_PATH = "/internal/aae/segments/{partition}";
+    /** POST: a page of the keys held in the segments the body selects, with their versions. */
+    public static final String AAE_STAMPS_PATH = "/internal/aae/stamps";
+
     /**
      * A batch's encoded size stays below this: a sender stops adding requests to a batch past it, and a
      * replica stops adding answers to a batched read's answer past it (the sender asks again for the rest).

@@ -3,6 +3,7 @@ package dev.quorumkv.replica;
 import java.util.List;
 import java.util.Optional;
 
+import dev.quorumkv.antientropy.ReadFence;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.ReplicaStore;
 import dev.quorumkv.storage.Versioned;
@@ -20,10 +21,13 @@ public class LocalReplica {
 
     private final ReplicaStore store;
     private final HybridLogicalClock clock;
+    private final ReadFence readFence;
 
-    public LocalReplica(ReplicaStore store, HybridLogicalClock clock) {
+    /** @param readFence refuses reads while this node's data may miss deletes its peers have purged since */
+    public LocalReplica(ReplicaStore store, HybridLogicalClock clock, ReadFence readFence) {
         this.store = store;
         this.clock = clock;
+        this.readFence = readFence;
     }
 
     /**
@@ -58,11 +62,13 @@ public class LocalReplica {
     }
 
     public Optional<Versioned> read(String key) {
+        readFence.check();
         return store.get(key);
     }
 
     /** A peer's batch of reads: the newest version of each key, in order. */
     public List<Optional<Versioned>> readAll(List<String> keys) {
+        readFence.check();
         return store.getAll(keys);
     }
 }

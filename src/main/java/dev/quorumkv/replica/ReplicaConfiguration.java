@@ -3,6 +3,9 @@ package dev.quorumkv.replica;
 import java.time.Duration;
 
 import dev.quorumkv.QuorumKvProperties;
+import dev.quorumkv.antientropy.AntiEntropyClient;
+import dev.quorumkv.antientropy.AntiEntropyProperties;
+import dev.quorumkv.antientropy.ReadFence;
 import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.ClusterProperties;
@@ -31,9 +34,12 @@ class ReplicaConfiguration {
      */
     private static final Duration PEER_CALL_LIMIT = Duration.ofSeconds(30);
 
+    /** Above the largest page of keys a peer answers (AntiEntropyReplica.PAGE_KEYS of the longest keys). */
+    private static final int ANTI_ENTROPY_MAX_BODY_BYTES = 2 * 1024 * 1024;
+
     @Bean
-    LocalReplica localReplica(ReplicaStore store, HybridLogicalClock clock) {
-        return new LocalReplica(store, clock);
+    LocalReplica localReplica(ReplicaStore store, HybridLogicalClock clock, ReadFence readFence) {
+        return new LocalReplica(store, clock, readFence);
     }
 
     /** Enough connections per peer for high concurrency; waiters beyond them queue rather than fail. */
@@ -61,6 +67,21 @@ class ReplicaConfiguration {
                         .maxInMemorySize((int) InternalApi.maxBodyBytes(node.maxValueBytes().toBytes())))
                 .build();
         return new WebClientReplicaClient(webClient, clusterProperties.secret(), replication.timeout(), clockOffsets, time);
+    }
+
+    /**
+     * Its own client on the same connections: a page of keys may be larger than the replica calls' bodies,
+     * and exchanges are rare enough to leave unmeasured per call.
+     */
+    @Bean
+    AntiEntropyClient antiEntropyClient(ConnectionProvider peerConnections, ClusterProperties clusterProperties,
+            AntiEntropyProperties antiEntropy) {
+        HttpClient netty = HttpClient.create(peerConnections).responseTimeout(antiEntropy.timeout());
+        WebClient webClient = WebClient.builder()
+                .clientConnector(new ReactorClientHttpConnector(netty))
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(ANTI_ENTROPY_MAX_BODY_BYTES))
+                .build();
+        return new WebClientAntiEntropyClient(webClient, clusterProperties.secret());
     }
 
     /** The one every user of the port gets: this node by a local call, peers batched over HTTP. */

@@ -107,6 +107,11 @@ public final class VersionedCodec {
         }
     }
 
+    /** Only the version and the tombstone flag of an encoded value: what hash trees need, without the value's bytes. */
+    public static Stamp decodeStamp(byte[] bytes) {
+        return new Stamp(decodeVersion(bytes), bytes[1] == TOMBSTONE);
+    }
+
     /** Strict UTF-8 ({@link StrictUtf8}): malformed bytes make the value malformed. */
     public static String utf8(byte[] bytes) {
         try {

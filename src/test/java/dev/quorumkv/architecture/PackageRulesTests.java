@@ -18,6 +18,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *   replica                     this node as a replica, and peers over WebClient: implement coordinator.ReplicaClient
  *   storage.rocksdb             RocksDB: implements storage.ReplicaStore    imported by nobody
  *   handoff                     hinted handoff: implements coordinator.MissedWrites, delivers through ReplicaClient
+ *   antientropy                 hash trees, exchanges, tombstone GC; owns its port AntiEntropyClient
  *   coordinator                 the quorum logic; owns its port ReplicaClient
  *   cluster, storage            members, ring, failure detector; the storage port and its values
  *   version                     versions and the hybrid logical clock
@@ -37,6 +38,7 @@ class PackageRulesTests {
             .layer("Replica").definedBy("dev.quorumkv.replica..")
             .layer("StorageAdapter").definedBy("dev.quorumkv.storage.rocksdb..")
             .layer("Handoff").definedBy("dev.quorumkv.handoff..")
+            .layer("AntiEntropy").definedBy("dev.quorumkv.antientropy..")
             .layer("Coordinator").definedBy("dev.quorumkv.coordinator..")
             .layer("Cluster").definedBy("dev.quorumkv.cluster..")
             .layer("StoragePort").definedBy("dev.quorumkv.storage")
@@ -47,17 +49,20 @@ class PackageRulesTests {
             .whereLayer("Replica").mayOnlyBeAccessedByLayers("Api")
             .whereLayer("StorageAdapter").mayNotBeAccessedByAnyLayer()
             .whereLayer("Handoff").mayOnlyBeAccessedByLayers("System", "Api", "Replica")
-            .whereLayer("Coordinator").mayOnlyBeAccessedByLayers("System", "Api", "Replica", "Handoff")
-            .whereLayer("Cluster").mayOnlyBeAccessedByLayers("System", "Api", "Replica", "Handoff", "Coordinator")
-            .whereLayer("StoragePort").mayOnlyBeAccessedByLayers("Api", "Replica", "StorageAdapter", "Handoff", "Coordinator")
-            .whereLayer("Version").mayOnlyBeAccessedByLayers("Api", "Replica", "StorageAdapter", "Handoff", "Coordinator",
-                    "Cluster", "StoragePort")
-            .whereLayer("Time").mayOnlyBeAccessedByLayers("Replica", "Handoff", "Coordinator", "Cluster", "Version");
+            .whereLayer("AntiEntropy").mayOnlyBeAccessedByLayers("Api", "Replica")
+            .whereLayer("Coordinator").mayOnlyBeAccessedByLayers("System", "Api", "Replica", "Handoff", "AntiEntropy")
+            .whereLayer("Cluster").mayOnlyBeAccessedByLayers("System", "Api", "Replica", "Handoff", "AntiEntropy", "Coordinator")
+            .whereLayer("StoragePort").mayOnlyBeAccessedByLayers("Api", "Replica", "StorageAdapter", "Handoff", "AntiEntropy",
+                    "Coordinator")
+            .whereLayer("Version").mayOnlyBeAccessedByLayers("Api", "Replica", "StorageAdapter", "Handoff", "AntiEntropy",
+                    "Coordinator", "Cluster", "StoragePort")
+            .whereLayer("Time").mayOnlyBeAccessedByLayers("Replica", "Handoff", "AntiEntropy", "Coordinator", "Cluster", "Version");
 
     /** The quorum logic runs the same over HTTP and over in-memory replicas: no transport or storage engine in it. */
     @ArchTest
     static final ArchRule coordinatorKnowsNoTransportOrEngine = noClasses().that().resideInAnyPackage(
-                    "dev.quorumkv.handoff..", "dev.quorumkv.coordinator..", "dev.quorumkv.cluster..", "dev.quorumkv.version..", "dev.quorumkv.time..")
+                    "dev.quorumkv.handoff..", "dev.quorumkv.antientropy..", "dev.quorumkv.coordinator..", "dev.quorumkv.cluster..",
+                    "dev.quorumkv.version..", "dev.quorumkv.time..")
             .or().resideInAPackage("dev.quorumkv.storage")
             .should().dependOnClassesThat().resideInAnyPackage(
                     "jakarta.servlet..", "org.springframework.http..", "org.springframework.web..", "reactor..",

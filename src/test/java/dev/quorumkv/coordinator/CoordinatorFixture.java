@@ -19,6 +19,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  */
 final class CoordinatorFixture {
 
+    static final Duration GC_GRACE = Duration.ofDays(10);
+
     final List<Member> members;
     final Cluster cluster;
     final FakeReplicas replicas;
@@ -52,7 +54,7 @@ final class CoordinatorFixture {
         // Compared with every peer, all on the same time: the clock rules' tests change it.
         cluster.peers().forEach(peer -> clockOffsets.record(peer, time.wallMillis(), time.wallMillis(), time.wallMillis()));
         this.writes = new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicas, fanOut, metrics, missed);
-        this.reads = new QuorumReadService(cluster, quorum, clock, replicas, fanOut, metrics);
+        this.reads = new QuorumReadService(cluster, quorum, clock, replicas, fanOut, metrics, new GcGrace(GC_GRACE, time));
     }
 
     static List<Member> members(int count) {

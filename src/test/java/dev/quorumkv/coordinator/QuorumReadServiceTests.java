@@ -165,6 +165,28 @@ class QuorumReadServiceTests {
     }
 
     @Test
+    void aTombstonePastGcGraceIsNotReadRepairedToReplicasLackingTheKeyButStillToOlderOnes() {
+        long pastGcGrace = fixture.time.wallMillis() - CoordinatorFixture.GC_GRACE.toMillis() - 1;
+        fixture.replicas.seed(replicas.get(0), KEY, Versioned.tombstone(new Version(pastGcGrace, 0, "n2")));
+        fixture.replicas.seed(replicas.get(1), KEY, value(100, "older"));
+
+        ReadResult result = fixture.reads.get(KEY, 3).join();
+
+        assertThat(result.found()).isFalse();
+        assertThat(fixture.replicas.stored(replicas.get(1), KEY)).hasValueSatisfying(held -> assertThat(held.isTombstone()).isTrue());
+        assertThat(fixture.replicas.stored(replicas.get(2), KEY)).as("purged there, maybe: never brought back").isEmpty();
+    }
+
+    @Test
+    void aYoungTombstoneIsReadRepairedToReplicasLackingTheKey() {
+        fixture.replicas.seed(replicas.get(0), KEY, Versioned.tombstone(new Version(fixture.time.wallMillis(), 0, "n2")));
+
+        fixture.reads.get(KEY, 3).join();
+
+        assertThat(fixture.replicas.stored(replicas.get(2), KEY)).isPresent();
+    }
+
+    @Test
     void readFailsWhenMoreThanNMinusRReplicasFail() {
         fixture.replicas.set(replicas.get(0), Mode.FAILING);
         fixture.replicas.set(replicas.get(1), Mode.FAILING);

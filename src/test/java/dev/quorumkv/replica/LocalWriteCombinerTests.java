@@ -14,6 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import dev.quorumkv.storage.KeyedValue;
+import dev.quorumkv.antientropy.ReadFence;
+import dev.quorumkv.coordinator.GcGrace;
 import dev.quorumkv.storage.ReplicaStore;
 import dev.quorumkv.storage.rocksdb.RocksDbReplicaStore;
 import dev.quorumkv.storage.Versioned;
@@ -30,11 +32,13 @@ import static org.awaitility.Awaitility.await;
 class LocalWriteCombinerTests {
 
     private final HybridLogicalClock clock = new HybridLogicalClock("n1", new ManualTimeSource(), Duration.ofMinutes(1));
+    /** New data: nothing old to fence off. */
+    private static final ReadFence NO_FENCE = ReadFence.afterAbsence(0, new GcGrace(Duration.ofDays(10), new ManualTimeSource()));
 
     @Test
     void aLoneWriteIsWrittenByItsOwnThreadBeforeWriteReturns() {
         RecordingStore store = new RecordingStore();
-        LocalWriteCombiner combiner = new LocalWriteCombiner(new LocalReplica(store, clock));
+        LocalWriteCombiner combiner = new LocalWriteCombiner(new LocalReplica(store, clock, NO_FENCE));
 
         CompletableFuture<Version> written = combiner.write("k", value("v"));
 
@@ -46,7 +50,7 @@ class LocalWriteCombinerTests {
     void writesArrivingWhileAnotherIsWrittenGoTogetherAsTheNextBatchAndTheirCallersDoNotWait() throws Exception {
         RecordingStore store = new RecordingStore();
         store.holdNextWrite();
-        LocalWriteCombiner combiner = new LocalWriteCombiner(new LocalReplica(store, clock));
+        LocalWriteCombiner combiner = new LocalWriteCombiner(new LocalReplica(store, clock, NO_FENCE));
         ExecutorService writer = Executors.newSingleThreadExecutor();
         try {
             CompletableFuture<CompletableFuture<Version>> first = CompletableFuture.supplyAsync(() -> combiner.write("first", value("1")), writer);
@@ -76,7 +80,7 @@ class LocalWriteCombinerTests {
     void aFailedWriteFailsEveryWriteOfItsBatchAndTheNextWriteIsStillWritten() {
         RecordingStore store = new RecordingStore();
         store.failNextWrite = true;
-        LocalWriteCombiner combiner = new LocalWriteCombiner(new LocalReplica(store, clock));
+        LocalWriteCombiner combiner = new LocalWriteCombiner(new LocalReplica(store, clock, NO_FENCE));
 
         CompletableFuture<Version> failed = combiner.write("lost", value("x"));
         CompletableFuture<Version> next = combiner.write("kept", value("y"));
@@ -91,7 +95,7 @@ class LocalWriteCombinerTests {
         int threads = 8;
         int perThread = 500;
         try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
-            LocalWriteCombiner combiner = new LocalWriteCombiner(new LocalReplica(store, clock));
+            LocalWriteCombiner combiner = new LocalWriteCombiner(new LocalReplica(store, clock, NO_FENCE));
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             List<CompletableFuture<Version>> written = new CopyOnWriteArrayList<>();
             CountDownLatch start = new CountDownLatch(1);

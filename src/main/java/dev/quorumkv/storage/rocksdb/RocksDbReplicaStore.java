@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,9 +18,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import dev.quorumkv.InvalidConfigurationException;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.ReplicaStore;
+import dev.quorumkv.storage.Stamp;
+import dev.quorumkv.storage.StampedKeys;
 import dev.quorumkv.storage.StorageException;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
+import dev.quorumkv.storage.WriteObserver;
+import dev.quorumkv.version.Version;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -29,6 +34,7 @@ import org.rocksdb.DBOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
@@ -45,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * write clears it, and so does {@link #recover()}, which reopens the database when RocksDB has stopped
  * writing after a background error (no space left). Damaged files stay reported until the node restarts.
  */
-public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
+public class RocksDbReplicaStore implements ReplicaStore, StampedKeys, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RocksDbReplicaStore.class);
 
@@ -85,6 +91,8 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
     private volatile boolean open;
     private volatile StorageFailure failure;
+    /** Told of every applied change, under the key's stripe lock, so it sees each key's changes in order. */
+    private volatile WriteObserver observer;
 
     public RocksDbReplicaStore(Path dir, boolean fsync) {
         RocksDB.loadLibrary();
@@ -153,11 +161,13 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
         lock.lock();
         Lock handleLock = readLocked();
         try {
-            if (!isNewer(incoming, read(keyBytes))) {
+            byte[] held = read(keyBytes);
+            if (!isNewer(incoming, held)) {
                 return false;
             }
             database("write").put(writeOptions, keyBytes, VersionedCodec.encode(incoming));
             written();
+            changed(key, held, incoming);
             return true;
         }
         catch (RocksDBException ex) {
@@ -185,6 +195,7 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
             newestPerKey.merge(write.key(), write.value(), (held, incoming) -> incoming.isNewerThan(held) ? incoming : held);
         }
         List<Versioned> incoming = new ArrayList<>(newestPerKey.size());
+        List<String> keyStrings = new ArrayList<>(newestPerKey.keySet());
         List<byte[]> keys = new ArrayList<>(newestPerKey.size());
         // A set bit per stripe: iterating it gives each stripe once, in ascending order.
         BitSet stripes = new BitSet(LOCK_STRIPES);
@@ -199,18 +210,21 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
         Lock handleLock = readLocked();
         try (WriteBatch batch = new WriteBatch()) {
             List<byte[]> held = database("read").multiGetAsList(keys);
-            int applied = 0;
+            BitSet applied = new BitSet(keys.size());
             for (int i = 0; i < keys.size(); i++) {
                 if (isNewer(incoming.get(i), held.get(i))) {
                     batch.put(keys.get(i), VersionedCodec.encode(incoming.get(i)));
-                    applied++;
+                    applied.set(i);
                 }
             }
-            if (applied > 0) {
+            if (!applied.isEmpty()) {
                 database("write").write(writeOptions, batch);
                 written();
+                for (int i = applied.nextSetBit(0); i >= 0; i = applied.nextSetBit(i + 1)) {
+                    changed(keyStrings.get(i), held.get(i), incoming.get(i));
+                }
             }
-            return applied;
+            return applied.cardinality();
         }
         catch (RocksDBException ex) {
             throw failed("write", ex);
@@ -220,6 +234,81 @@ public class RocksDbReplicaStore implements ReplicaStore, AutoCloseable {
             for (int stripe = stripes.previousSetBit(LOCK_STRIPES - 1); stripe >= 0; stripe = stripes.previousSetBit(stripe - 1)) {
                 locks[stripe].unlock();
             }
+        }
+    }
+
+    @Override
+    public void observeChanges(WriteObserver observer) {
+        this.observer = observer;
+    }
+
+    /** The held bytes are those putIfNewer read already: reporting a change costs no extra read. */
+    private void changed(String key, byte[] held, Versioned now) {
+        WriteObserver current = observer;
+        if (current != null) {
+            current.changed(key, held == null ? null : VersionedCodec.decodeStamp(held), Stamp.of(now));
+        }
+    }
+
+    /**
+     * Walks the default column family with one iterator; only the head of each value is decoded. The handle's
+     * read lock is held throughout, which only delays a reopen or close until the visitor stops.
+     */
+    @Override
+    public void scan(String after, StampVisitor visitor) {
+        Lock lock = readLocked();
+        try (RocksIterator iterator = database("read").newIterator()) {
+            if (after == null) {
+                iterator.seekToFirst();
+            }
+            else {
+                byte[] start = keyBytes(after);
+                iterator.seek(start);
+                if (iterator.isValid() && Arrays.equals(iterator.key(), start)) {
+                    iterator.next();
+                }
+            }
+            for (; iterator.isValid(); iterator.next()) {
+                if (!visitor.visit(new String(iterator.key(), StandardCharsets.UTF_8), VersionedCodec.decodeStamp(iterator.value()))) {
+                    return;
+                }
+            }
+            iterator.status();
+        }
+        catch (RocksDBException ex) {
+            throw failed("read", ex);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean removeTombstone(String key, Version version) {
+        byte[] keyBytes = keyBytes(key);
+        ReentrantLock lock = locks[stripe(key)];
+        lock.lock();
+        Lock handleLock = readLocked();
+        try {
+            byte[] held = read(keyBytes);
+            Stamp stamp = held == null ? null : VersionedCodec.decodeStamp(held);
+            if (stamp == null || !stamp.tombstone() || !stamp.version().equals(version)) {
+                return false;
+            }
+            database("write").delete(writeOptions, keyBytes);
+            written();
+            WriteObserver current = observer;
+            if (current != null) {
+                current.changed(key, stamp, null);
+            }
+            return true;
+        }
+        catch (RocksDBException ex) {
+            throw failed("write", ex);
+        }
+        finally {
+            handleLock.unlock();
+            lock.unlock();
         }
     }
 

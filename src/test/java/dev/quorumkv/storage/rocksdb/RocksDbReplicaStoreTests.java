@@ -13,7 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 
+import dev.quorumkv.storage.KeyOrder;
 import dev.quorumkv.storage.KeyedValue;
+import dev.quorumkv.storage.Stamp;
 import dev.quorumkv.storage.StorageException;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.version.Version;
@@ -68,6 +70,41 @@ class RocksDbReplicaStoreTests {
                 }
             });
             assertThat(store.get("hot").orElseThrow().version()).isEqualTo(new Version(499, 3, "n3"));
+        }
+    }
+
+    @Test
+    void aScanVisitsKeysInTheOrderOfKeyOrderFromAfterItsStartUntilTheVisitorStops() {
+        List<String> keys = new ArrayList<>(List.of("b", "a", "\uD83D\uDE00", "\uFFFD", "a\u00e9", "ab"));
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            keys.forEach(key -> store.putIfNewer(key, value(1, 0, "n1", key)));
+            store.putIfNewer("b", Versioned.tombstone(new Version(2, 0, "n1")));
+            keys.sort(KeyOrder.UTF8);
+
+            List<String> all = new ArrayList<>();
+            store.scan(null, (key, stamp) -> all.add(key));
+            List<String> fromA = new ArrayList<>();
+            store.scan("a", (key, stamp) -> fromA.add(key) && fromA.size() < 2);
+            List<Stamp> stampsOfB = new ArrayList<>();
+            store.scan("a\u00e9", (key, stamp) -> !stampsOfB.add(stamp));
+
+            assertThat(all).containsExactlyElementsOf(keys);
+            assertThat(fromA).containsExactly(keys.get(1), keys.get(2));
+            assertThat(stampsOfB).containsExactly(new Stamp(new Version(2, 0, "n1"), true));
+        }
+    }
+
+    @Test
+    void aTombstoneIsRemovedOnlyAtTheVersionSeenAndNeverAValue() {
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            store.putIfNewer("v", value(1, 0, "n1", "x"));
+            store.putIfNewer("t", Versioned.tombstone(new Version(2, 0, "n1")));
+
+            assertThat(store.removeTombstone("v", new Version(1, 0, "n1"))).isFalse();
+            assertThat(store.removeTombstone("t", new Version(1, 0, "n1"))).isFalse();
+            assertThat(store.removeTombstone("t", new Version(2, 0, "n1"))).isTrue();
+            assertThat(store.get("t")).isEmpty();
+            assertThat(store.get("v")).isPresent();
         }
     }
 
