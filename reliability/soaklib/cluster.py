@@ -45,6 +45,12 @@ class LocalCluster:
     def check_ports_free(self):
         check_ports_free(self.ports)
 
+    @property
+    def secret(self):
+        """The cluster secret bin/local-cluster made for this cluster, for the admin API."""
+        with open(os.path.join(self.dir, "secret"), encoding="utf-8") as file:
+            return file.read().strip()
+
     def up(self):
         self._run("up", timeout=300)
 

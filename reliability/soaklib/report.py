@@ -25,6 +25,10 @@ def verdict(result, meta):
     gated = not meta.get("two_faults") and not meta.get("availability_advisory")
     if gated and share is not None and share < AVAILABILITY_TARGET:
         reasons.append(f"writes acknowledged during single faults {share:.2%} < {AVAILABILITY_TARGET:.0%}")
+    convergence = meta.get("convergence")
+    if convergence and convergence["diverged"]:
+        reasons.append(f"owners disagree after a repair round on {convergence['diverged']} of "
+                       f"{convergence['keys']} keys, e.g. {convergence['examples'][0]}")
     for error in meta.get("errors", []):
         reasons.append(f"run error: {error}")
     return not reasons, reasons
@@ -36,6 +40,12 @@ def _pct(share):
 
 def _val(value):
     return "n/a" if value is None else str(value)
+
+
+def _converged(convergence):
+    if not convergence:
+        return "not checked"
+    return f"**{convergence['diverged']}** of {convergence['keys']} keys ({_val(convergence['repaired'])} keys repaired by the round)"
 
 
 def render(result, meta):
@@ -69,6 +79,8 @@ def render(result, meta):
         f"| failed writes seen by a read / never seen | {vis['failed_seen']} / {vis['failed_never_seen']} |",
         f"| indeterminate writes seen by a read / never seen | {vis['indeterminate_seen']} / {vis['indeterminate_never_seen']} |",
         f"| answers other than 200/404/503 | {result['unexpected_status']} |",
+        f"| owners disagreeing after the run and one repair round (must be 0) | "
+        f"{_converged(meta.get('convergence'))} |",
         f"| faults injected | {sum(faults.values())} ({', '.join(f'{k}: {v}' for k, v in sorted(faults.items())) or 'none'}) |",
         "",
         "| window | writes | acknowledged | write p50 / p99 ms | reads | read ok | read p99 ms |",
