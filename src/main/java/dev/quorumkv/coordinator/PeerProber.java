@@ -3,6 +3,7 @@ package dev.quorumkv.coordinator;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
@@ -10,9 +11,8 @@ import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.FailureDetector;
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.time.PeriodicTask;
 import dev.quorumkv.time.TimeSource;
-import dev.quorumkv.time.TimeSource.Scheduled;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * Probes every peer the failure detector has marked down, every {@code interval}, until it answers ready:
@@ -20,59 +20,28 @@ import org.springframework.context.SmartLifecycle;
  * when no call has measured their clock offset for a while, so a node with no traffic still knows whether
  * its clock can be trusted. One probe per peer at a time. Runs from start to stop of the application context.
  */
-class PeerProber implements SmartLifecycle {
+class PeerProber extends PeriodicTask {
 
     private final Cluster cluster;
     private final FailureDetector failureDetector;
     private final Predicate<Member> needsClockSample;
     private final ReplicaClient client;
-    private final TimeSource time;
-    private final Duration interval;
     private final Set<Member> probing = ConcurrentHashMap.newKeySet();
-    private volatile Scheduled next;
 
     /** @param needsClockSample whether a peer that is up should be probed for a clock sample ({@link ClockOffsets#needsSample}) */
     PeerProber(Cluster cluster, FailureDetector failureDetector, Predicate<Member> needsClockSample, ReplicaClient client,
             TimeSource time, Duration interval) {
+        super(time, interval);
         this.cluster = cluster;
         this.failureDetector = failureDetector;
         this.needsClockSample = needsClockSample;
         this.client = client;
-        this.time = time;
-        this.interval = interval;
     }
 
     @Override
-    public synchronized void start() {
-        if (next == null) {
-            next = time.schedule(interval, this::probeAndReschedule);
-        }
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (next != null) {
-            next.cancel();
-            next = null;
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return next != null;
-    }
-
-    private void probeAndReschedule() {
-        try {
-            probePeers();
-        }
-        finally {
-            synchronized (this) {
-                if (next != null) {
-                    next = time.schedule(interval, this::probeAndReschedule);
-                }
-            }
-        }
+    protected CompletionStage<?> runOnce() {
+        probePeers();
+        return CompletableFuture.completedFuture(null);
     }
 
     void probePeers() {

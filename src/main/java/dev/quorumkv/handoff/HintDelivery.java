@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
@@ -18,11 +19,10 @@ import dev.quorumkv.handoff.HintMetrics.DropReason;
 import dev.quorumkv.storage.HintStore;
 import dev.quorumkv.storage.HintStore.Hint;
 import dev.quorumkv.storage.StorageException;
+import dev.quorumkv.time.PeriodicTask;
 import dev.quorumkv.time.TimeSource;
-import dev.quorumkv.time.TimeSource.Scheduled;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * Delivers hints to their replicas once they are up again, throttled. Every {@link #TICK}, each peer the
@@ -34,7 +34,7 @@ import org.springframework.context.SmartLifecycle;
  * window is removed unsent. One the replica fails or refuses stays, and comes round again after the peer's
  * other hints (a refusal for good, a 4xx, until it expires). Runs from start to stop of the application context.
  */
-final class HintDelivery implements SmartLifecycle {
+final class HintDelivery extends PeriodicTask {
 
     private static final Logger log = LoggerFactory.getLogger(HintDelivery.class);
 
@@ -58,52 +58,25 @@ final class HintDelivery implements SmartLifecycle {
     /** Per peer, the last key of the batch before: the next starts after it, the first after the last. */
     private final Map<String, String> resumeAfter = new ConcurrentHashMap<>();
     private final Set<String> delivering = ConcurrentHashMap.newKeySet();
-    private volatile Scheduled next;
 
     HintDelivery(Cluster cluster, FailureDetector failureDetector, HintStore hints, ReplicaClient replicas, TimeSource time,
             Executor hintsThread, HintMetrics metrics, HintsProperties properties) {
+        super(time, TICK);
+        this.time = time;
         this.cluster = cluster;
         this.failureDetector = failureDetector;
         this.hints = hints;
         this.replicas = replicas;
-        this.time = time;
         this.hintsThread = hintsThread;
         this.metrics = metrics;
         this.windowMillis = properties.window().toMillis();
         this.perTick = (int) (properties.deliveryRate() * TICK.toMillis() / 1000);
     }
 
+    /** The next round starts a tick after this one has been handed its batches, on the hints thread. */
     @Override
-    public synchronized void start() {
-        if (next == null) {
-            next = time.schedule(TICK, this::deliverAndReschedule);
-        }
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (next != null) {
-            next.cancel();
-            next = null;
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return next != null;
-    }
-
-    private void deliverAndReschedule() {
-        try {
-            hintsThread.execute(this::deliver);
-        }
-        finally {
-            synchronized (this) {
-                if (next != null) {
-                    next = time.schedule(TICK, this::deliverAndReschedule);
-                }
-            }
-        }
+    protected CompletionStage<?> runOnce() {
+        return CompletableFuture.runAsync(this::deliver, hintsThread);
     }
 
     /** One round: a batch to each peer that is up, has hints and has no batch still out. */
