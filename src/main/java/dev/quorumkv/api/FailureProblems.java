@@ -11,6 +11,7 @@ import dev.quorumkv.api.RequestBodies.UnreadableBodyException;
 import dev.quorumkv.coordinator.QuorumFailedException;
 import dev.quorumkv.coordinator.QuorumFailedException.Reason;
 import dev.quorumkv.coordinator.WriteQuorumFailedException;
+import dev.quorumkv.handoff.StandInHints.HintNotHeldException;
 import dev.quorumkv.storage.StorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,10 @@ final class FailureProblems {
         }
         if (failure instanceof OverloadedException overloaded) {
             return overloaded(overloaded.getMessage(), path);
+        }
+        if (failure instanceof HintNotHeldException notHeld) {
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(ProblemWriter.problem(HttpStatus.SERVICE_UNAVAILABLE,
+                    "Hint not held", notHeld.getMessage(), path));
         }
         if (failure instanceof StorageException storage) {
             log.error("Storage failure serving {} {}", method, path, storage);
