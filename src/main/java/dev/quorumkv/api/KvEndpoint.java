@@ -186,7 +186,7 @@ class KvEndpoint {
         if (text.strip().equalsIgnoreCase("true")) {
             return true;
         }
-        throw new InvalidInputException("Invalid sloppy", "sloppy must be true or false");
+        throw new InvalidInputException("Invalid sloppy", "sloppy must be true (a sloppy quorum) or false (a strict one, the default)");
     }
 
     /** The container parses the whole query string at the first look and refuses all of it if any part is malformed. */

@@ -154,8 +154,9 @@ public class QuorumWriteService {
         catch (InvalidInputException invalid) {
             throw refused(invalid, released);
         }
-        return attempt(new Attempt(key, w, preferenceList.size(), sentTo(preferenceList, standInFor), standInFor, sloppy, stamped, start), value,
-                MAX_RESTAMPS, released);
+        Attempt write = new Attempt(key, w, preferenceList.size(), sentTo(preferenceList, standInFor), standInFor, sloppy,
+                stamped, start);
+        return attempt(write, value, MAX_RESTAMPS, released);
     }
 
     /** The owners, each marked down one with a stand-in replaced by it. */
@@ -164,7 +165,6 @@ public class QuorumWriteService {
         standInFor.forEach((standIn, owner) -> standInOf.put(owner, standIn));
         return owners.stream().map(owner -> standInOf.getOrDefault(owner, owner)).toList();
     }
-
 
     /** Counts an input refused before anything was sent, and lets the value go. */
     private InvalidInputException refused(InvalidInputException invalid, Runnable released) {
