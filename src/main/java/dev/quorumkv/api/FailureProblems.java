@@ -12,6 +12,7 @@ import dev.quorumkv.api.RequestBodies.UnreadableBodyException;
 import dev.quorumkv.coordinator.QuorumFailedException;
 import dev.quorumkv.coordinator.QuorumFailedException.Reason;
 import dev.quorumkv.coordinator.WriteQuorumFailedException;
+import dev.quorumkv.handoff.StandInHints.HintNotHeldException;
 import dev.quorumkv.storage.StorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +73,10 @@ final class FailureProblems {
         }
         if (failure instanceof ReadsFencedException fenced) {
             return overloaded(fenced.getMessage(), path); // alive, refusing for now: the caller must not mark it down
+        }
+        if (failure instanceof HintNotHeldException notHeld) {
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(ProblemWriter.problem(HttpStatus.SERVICE_UNAVAILABLE,
+                    "Hint not held", notHeld.getMessage(), path));
         }
         if (failure instanceof StorageException storage) {
             log.error("Storage failure serving {} {}", method, path, storage);

@@ -79,9 +79,9 @@ class KvEndpoint {
 
     /** Everything in the headers is checked before the body is read, and the body before anything is stamped. */
     private CompletableFuture<WriteResult> put(HttpServletRequest request) {
-        record Put(String key, Integer w, Version context, String contentType) {
+        record Put(String key, Integer w, boolean sloppy, Version context, String contentType) {
         }
-        Put put = validated(Operation.WRITE, () -> new Put(key(request), quorum(request, "w"),
+        Put put = validated(Operation.WRITE, () -> new Put(key(request), quorum(request, "w"), sloppy(request),
                 context(request.getHeader(X_CONTEXT)), contentType(request.getContentType())));
         CompletableFuture<Void> valueReleased = new CompletableFuture<>();
         Reservation reserved = admission.put(request, put.w(), valueReleased);
@@ -98,7 +98,7 @@ class KvEndpoint {
                 .thenCompose(value -> {
                     admission.bodyRead(reserved, value.length);
                     try {
-                        return writes.put(put.key(), put.contentType(), value, put.w(), put.context(), release);
+                        return writes.put(put.key(), put.contentType(), value, put.w(), put.sloppy(), put.context(), release);
                     }
                     catch (RuntimeException ex) {
                         release.run();
@@ -108,12 +108,12 @@ class KvEndpoint {
     }
 
     private CompletableFuture<WriteResult> delete(HttpServletRequest request) {
-        record Delete(String key, Integer w, Version context) {
+        record Delete(String key, Integer w, boolean sloppy, Version context) {
         }
         Delete delete = validated(Operation.WRITE,
-                () -> new Delete(key(request), quorum(request, "w"), context(request.getHeader(X_CONTEXT))));
+                () -> new Delete(key(request), quorum(request, "w"), sloppy(request), context(request.getHeader(X_CONTEXT))));
         admission.delete(request, delete.w());
-        return writes.delete(delete.key(), delete.w(), delete.context());
+        return writes.delete(delete.key(), delete.w(), delete.sloppy(), delete.context());
     }
 
     private CompletableFuture<ReadResult> get(HttpServletRequest request) {
@@ -175,6 +175,18 @@ class KvEndpoint {
         catch (NumberFormatException ex) {
             throw new InvalidInputException("Invalid quorum", name + " must be a whole number between 1 and N");
         }
+    }
+
+    /** Whether a write asks for a sloppy quorum: {@code ?sloppy=true}; strict when absent or false. */
+    private static boolean sloppy(HttpServletRequest request) {
+        String text = parameter(request, "sloppy");
+        if (text == null || text.strip().equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (text.strip().equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new InvalidInputException("Invalid sloppy", "sloppy must be true (a sloppy quorum) or false (a strict one, the default)");
     }
 
     /** The container parses the whole query string at the first look and refuses all of it if any part is malformed. */

@@ -1,6 +1,7 @@
 package dev.quorumkv.api;
 
 import dev.quorumkv.QuorumKvProperties;
+import dev.quorumkv.handoff.StandInHints;
 import dev.quorumkv.replica.InternalApi;
 import dev.quorumkv.replica.LocalReplica;
 import dev.quorumkv.replica.ReplicaBatchCodec;
@@ -19,17 +20,20 @@ import org.springframework.web.bind.annotation.RestController;
  * The internal replica API ({@link InternalApi}), for peers only: the cluster secret is checked before this
  * runs ({@link ClusterSecretInterceptor}). POST answers only once the write is in the write-ahead log: 204
  * when the replica holds the write itself, 200 naming the newer version it holds instead (a write stamped
- * behind it, which the coordinator must re-stamp rather than count). Failures are answered by
+ * behind it, which the coordinator must re-stamp rather than count). A stand-in's hint for a member that is
+ * down answers 204 once kept. Failures are answered by
  * {@link InternalApiExceptionHandler}.
  */
 @RestController
 class ReplicaController {
 
     private final LocalReplica replica;
+    private final StandInHints standInHints;
     private final long maxBodyBytes;
 
-    ReplicaController(LocalReplica replica, QuorumKvProperties properties) {
+    ReplicaController(LocalReplica replica, StandInHints standInHints, QuorumKvProperties properties) {
         this.replica = replica;
+        this.standInHints = standInHints;
         this.maxBodyBytes = InternalApi.maxBodyBytes(properties.maxValueBytes().toBytes());
     }
 
@@ -41,6 +45,14 @@ class ReplicaController {
         return held.isNewerThan(value.version())
                 ? ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(held.toString())
                 : ResponseEntity.noContent().build();
+    }
+
+    /** This node standing in for {@code target}, which is down: 204 once the hint is kept. */
+    @PostMapping(InternalApi.HINT_PATH)
+    ResponseEntity<Void> holdHint(@PathVariable String target, @PathVariable String key, HttpServletRequest request) {
+        Keys.requireValid(key);
+        standInHints.hold(target, key, VersionedCodec.decode(RequestBodies.read(request, maxBodyBytes)));
+        return ResponseEntity.noContent().build();
     }
 
     /** Several writes from one coordinator in one call; validated whole first. */

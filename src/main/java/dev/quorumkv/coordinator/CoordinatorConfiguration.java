@@ -40,8 +40,10 @@ class CoordinatorConfiguration {
 
     @Bean
     QuorumWriteService quorumWriteService(Cluster cluster, Quorum quorum, HybridLogicalClock clock, ClockOffsets clockOffsets,
-            ReplicaClient replicaClient, ReplicaFanOut fanOut, CoordinatorMetrics metrics, MissedWrites missedWrites) {
-        return new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicaClient, fanOut, metrics, missedWrites);
+            ReplicaClient replicaClient, ReplicaFanOut fanOut, CoordinatorMetrics metrics, MissedWrites missedWrites,
+            FailureDetector failureDetector, StandInClient standIns) {
+        return new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicaClient, fanOut, metrics, missedWrites,
+                new StandInPicker(cluster, failureDetector), standIns);
     }
 
     /** Shared by read repair and anti-entropy: neither copies a tombstone past it to a replica lacking the key. */

@@ -1,6 +1,7 @@
 package dev.quorumkv.coordinator;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,12 @@ import dev.quorumkv.version.VersionTooFarAheadException;
  * to {@link MissedWrites} (hinted handoff) with that value: a re-stamped write reports its own version, so
  * what is kept for a replica is the newest version sent. A replica that answered holding a newer version
  * missed nothing. A write that fails as unavailable sent nothing and reports nothing.
+ * <p>
+ * A sloppy write ({@code ?sloppy=true}) whose key has fewer than W owners up has members outside the owners
+ * stand in for as many of the owners marked down as W needs ({@link StandInPicker}): each is sent the write to
+ * hold as a hint for its owner ({@link StandInClient}), and its ack counts toward W. An owner whose stand-in
+ * acked is not reported missed, since the stand-in's hint delivers the write to it; one whose stand-in did
+ * not ack is, as if it had been sent the write itself.
  */
 public class QuorumWriteService {
 
@@ -44,8 +51,13 @@ public class QuorumWriteService {
 
     private static final CompletableFuture<Void> NOTHING_TO_KEEP = CompletableFuture.completedFuture(null);
 
-    /** An acknowledged write. */
-    public record WriteResult(String key, Version version, int acks, int w, int n) {
+    /**
+     * An acknowledged write.
+     *
+     * @param sloppy whether the write asked for a sloppy quorum
+     * @param hinted how many of the acks came from stand-ins holding the write for an owner that is down
+     */
+    public record WriteResult(String key, Version version, int acks, int w, int n, boolean sloppy, int hinted) {
     }
 
     private final Cluster cluster;
@@ -56,9 +68,12 @@ public class QuorumWriteService {
     private final ReplicaFanOut fanOut;
     private final CoordinatorMetrics metrics;
     private final MissedWrites missedWrites;
+    private final StandInPicker standInPicker;
+    private final StandInClient standIns;
 
     QuorumWriteService(Cluster cluster, Quorum quorum, HybridLogicalClock clock, ClockOffsets clockOffsets,
-            ReplicaClient replicas, ReplicaFanOut fanOut, CoordinatorMetrics metrics, MissedWrites missedWrites) {
+            ReplicaClient replicas, ReplicaFanOut fanOut, CoordinatorMetrics metrics, MissedWrites missedWrites,
+            StandInPicker standInPicker, StandInClient standIns) {
         this.cluster = cluster;
         this.quorum = quorum;
         this.clock = clock;
@@ -67,6 +82,8 @@ public class QuorumWriteService {
         this.fanOut = fanOut;
         this.metrics = metrics;
         this.missedWrites = missedWrites;
+        this.standInPicker = standInPicker;
+        this.standIns = standIns;
     }
 
     /**
@@ -77,25 +94,30 @@ public class QuorumWriteService {
      * @return the acknowledged write, or a {@link WriteQuorumFailedException}
      */
     public CompletableFuture<WriteResult> put(String key, String contentType, byte[] value, Integer w, Version context) {
-        return put(key, contentType, value, w, context, () -> { });
+        return put(key, contentType, value, w, false, context, () -> { });
     }
 
     /**
-     * As {@link #put(String, String, byte[], Integer, Version)}; {@code released} runs once no replica call
-     * holds the value any more (every call sent has ended, however long after the quorum was decided), or
-     * as soon as it is clear that nothing will be sent.
+     * As {@link #put(String, String, byte[], Integer, Version)}, with a sloppy quorum when {@code sloppy};
+     * {@code released} runs once no replica call holds the value any more (every call sent has ended, however
+     * long after the quorum was decided), or as soon as it is clear that nothing will be sent.
      */
-    public CompletableFuture<WriteResult> put(String key, String contentType, byte[] value, Integer w, Version context,
-            Runnable released) {
-        return write(key, w, context, version -> Versioned.value(version, contentType, value), released);
+    public CompletableFuture<WriteResult> put(String key, String contentType, byte[] value, Integer w, boolean sloppy,
+            Version context, Runnable released) {
+        return write(key, w, sloppy, context, version -> Versioned.value(version, contentType, value), released);
     }
 
     /** Writes a tombstone with quorum W: a delete is a write that wins over older values. */
     public CompletableFuture<WriteResult> delete(String key, Integer w, Version context) {
-        return write(key, w, context, Versioned::tombstone, () -> { });
+        return delete(key, w, false, context);
     }
 
-    private CompletableFuture<WriteResult> write(String key, Integer requestedW, Version context,
+    /** As {@link #delete(String, Integer, Version)}, with a sloppy quorum when {@code sloppy}. */
+    public CompletableFuture<WriteResult> delete(String key, Integer w, boolean sloppy, Version context) {
+        return write(key, w, sloppy, context, Versioned::tombstone, () -> { });
+    }
+
+    private CompletableFuture<WriteResult> write(String key, Integer requestedW, boolean sloppy, Version context,
             Function<Version, Versioned> stamped, Runnable released) {
         int w;
         try {
@@ -115,6 +137,16 @@ public class QuorumWriteService {
             return CompletableFuture.failedFuture(QuorumFailedException.of(Operation.WRITE, Reason.UNAVAILABLE, 0, w,
                     preferenceList.size(), Map.of(cluster.self().id(), clockDistrust.get() + "; retry, or write through another node")));
         }
+        Map<Member, Member> standInFor;
+        try {
+            standInFor = sloppy ? standInPicker.pick(preferenceList, w) : Map.of();
+        }
+        catch (QuorumFailedException unavailable) {
+            // Before stamping, as for the clock: a write that cannot be had moves nothing.
+            metrics.write(WriteOutcome.UNAVAILABLE, 0, start);
+            released.run();
+            return CompletableFuture.failedFuture(unavailable);
+        }
         Versioned value;
         try {
             value = stamped.apply(clock.stampAfter(context));
@@ -122,7 +154,16 @@ public class QuorumWriteService {
         catch (InvalidInputException invalid) {
             throw refused(invalid, released);
         }
-        return attempt(new Attempt(key, w, preferenceList, stamped, start), value, MAX_RESTAMPS, released);
+        Attempt write = new Attempt(key, w, preferenceList.size(), sentTo(preferenceList, standInFor), standInFor, sloppy,
+                stamped, start);
+        return attempt(write, value, MAX_RESTAMPS, released);
+    }
+
+    /** The owners, each marked down one with a stand-in replaced by it. */
+    private static List<Member> sentTo(List<Member> owners, Map<Member, Member> standInFor) {
+        Map<Member, Member> standInOf = new HashMap<>();
+        standInFor.forEach((standIn, owner) -> standInOf.put(owner, standIn));
+        return owners.stream().map(owner -> standInOf.getOrDefault(owner, owner)).toList();
     }
 
     /** Counts an input refused before anything was sent, and lets the value go. */
@@ -132,7 +173,18 @@ public class QuorumWriteService {
         return invalid;
     }
 
-    private record Attempt(String key, int w, List<Member> replicas, Function<Version, Versioned> stamped, long start) {
+    /**
+     * @param n          the key's owners
+     * @param replicas   whom the write is sent to: the owners, or in a sloppy quorum their stand-ins for some
+     * @param standInFor stand-in → the owner it holds the write for; empty for a strict quorum
+     */
+    private record Attempt(String key, int w, int n, List<Member> replicas, Map<Member, Member> standInFor, boolean sloppy,
+            Function<Version, Versioned> stamped, long start) {
+
+        /** Who misses the write when the call to {@code sentTo} does not land: the owner it stands in for, or itself. */
+        Member owner(Member sentTo) {
+            return standInFor.getOrDefault(sentTo, sentTo);
+        }
     }
 
     /**
@@ -148,6 +200,14 @@ public class QuorumWriteService {
         try {
             collector = fanOut.send(write.replicas(), write.w(), Operation.WRITE, replica -> {
                 sent.add(replica);
+                Member owner = write.owner(replica);
+                if (!owner.equals(replica)) {
+                    // A stand-in that did not keep the hint, for whatever reason, left its owner without the write.
+                    CompletableFuture<Version> held = standIns.hold(replica, owner, write.key(), value);
+                    missesKept.add(held.handle((version, failure) -> failure != null ? report(owner, write.key(), value) : NOTHING_TO_KEEP)
+                            .thenCompose(Function.identity()));
+                    return held;
+                }
                 CompletableFuture<Version> call = replicas.write(replica, write.key(), value).thenApply(held -> {
                     if (held.isNewerThan(value.version())) {
                         newestShadow.accumulateAndGet(held, (a, b) -> b.isNewerThan(a) ? b : a);
@@ -166,12 +226,13 @@ public class QuorumWriteService {
             return CompletableFuture.failedFuture(unavailable);
         }
         write.replicas().stream().filter(replica -> !sent.contains(replica))
-                .forEach(down -> missesKept.add(report(down, write.key(), value)));
+                .forEach(down -> missesKept.add(report(write.owner(down), write.key(), value)));
         // A missed write's value is held until it has been kept for its replica.
         CompletableFuture<Void> valueHeld = collector.callsEnded()
                 .runAfterBoth(CompletableFuture.allOf(missesKept.toArray(CompletableFuture[]::new)), () -> { });
         collector.settled().thenAccept(acked -> {
-            if (acked.size() < collector.total()) {
+            // A stand-in's ack is not a replica holding the write: the key stays short of N copies until its hint lands.
+            if (acked.stream().filter(reply -> !write.standInFor().containsKey(reply.replica())).count() < write.n()) {
                 metrics.underReplicated();
             }
         });
@@ -188,8 +249,9 @@ public class QuorumWriteService {
                 return CompletableFuture.<WriteResult>failedFuture(quorumFailure);
             }
             metrics.write(WriteOutcome.SUCCESS, acked.size(), write.start());
+            int hinted = (int) acked.stream().filter(reply -> write.standInFor().containsKey(reply.replica())).count();
             return CompletableFuture.completedFuture(new WriteResult(write.key(), acked.get(0).value(), acked.size(),
-                    write.w(), write.replicas().size()));
+                    write.w(), write.n(), write.sloppy(), hinted));
         }).thenCompose(Function.identity());
     }
 

@@ -33,6 +33,12 @@ class HandoffConfiguration {
     }
 
     @Bean
+    StandInHints standInHints(Cluster cluster, HintStore hints, TimeSource time, HintsThread hintsThread, HintMetrics metrics,
+            HintsProperties properties) {
+        return new StandInHints(cluster, hints, time, hintsThread, metrics, properties);
+    }
+
+    @Bean
     HintDelivery hintDelivery(Cluster cluster, FailureDetector failureDetector, HintStore hints, ReplicaClient replicaClient,
             TimeSource time, HintsThread hintsThread, HintMetrics metrics, HintsProperties properties) {
         return new HintDelivery(cluster, failureDetector, hints, replicaClient, time, hintsThread, metrics, properties);

@@ -13,6 +13,11 @@ public final class InternalApi {
     public static final String WRITE_BATCH_PATH = "/internal/replica";
     /** POST: several reads in one call. Two path segments, so no key's path can collide with it. */
     public static final String READ_BATCH_PATH = "/internal/replica/batch/read";
+    /**
+     * POST: hold a versioned value or tombstone of {@code key} as a hint for the member {@code target}, which is
+     * down (a sloppy quorum's stand-in); 204 once it is kept.
+     */
+    public static final String HINT_PATH = "/internal/hints/{target}/{key}";
 
     /** GET: the roots of this node's hash trees, one per partition ({@link AntiEntropyCodec}). */
     public static final String AAE_ROOTS_PATH = "/internal/aae/roots";

@@ -11,6 +11,8 @@ import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.ClusterProperties;
 import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.coordinator.ReplicationProperties;
+import dev.quorumkv.coordinator.StandInClient;
+import dev.quorumkv.handoff.StandInHints;
 import dev.quorumkv.storage.ReplicaStore;
 import dev.quorumkv.time.TimeSource;
 import dev.quorumkv.version.HybridLogicalClock;
@@ -89,6 +91,13 @@ class ReplicaConfiguration {
     @Primary
     ReplicaClient replicaClient(Cluster cluster, LocalReplica local, WebClientReplicaClient peerHttpClient, TimeSource time) {
         return new RoutingReplicaClient(cluster, local, new BatchingReplicaClient(peerHttpClient, time));
+    }
+
+    /** A sloppy quorum's stand-ins: this node by a local call, peers over HTTP. */
+    @Bean
+    @Primary
+    StandInClient standInClient(Cluster cluster, StandInHints standInHints, WebClientReplicaClient peerHttpClient) {
+        return new RoutingStandInClient(cluster, standInHints, peerHttpClient);
     }
 
     @Bean

@@ -12,6 +12,7 @@ import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.coordinator.ReplicaOverloadedException;
 import dev.quorumkv.coordinator.ReplicaRejectedException;
+import dev.quorumkv.coordinator.StandInClient;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
@@ -31,7 +32,7 @@ import reactor.core.publisher.Mono;
  * WebClient, with the cluster secret as a bearer token. The body is {@link VersionedCodec}'s binary form.
  * A GET of a key the replica does not hold answers 204, so a 404 (wrong URL) is never mistaken for "absent".
  */
-class WebClientReplicaClient implements BatchTransport {
+class WebClientReplicaClient implements BatchTransport, StandInClient {
 
     private final WebClient webClient;
     private final String authorization;
@@ -51,12 +52,22 @@ class WebClientReplicaClient implements BatchTransport {
     /** 204: the replica holds the write; 200: it holds the newer version the body names instead. */
     @Override
     public CompletableFuture<Version> write(Member replica, String key, Versioned value) {
-        byte[] head = VersionedCodec.encodeHead(value);
-        return post(replica, replica.url() + InternalApi.KEY_PATH,
-                () -> value.isTombstone() ? Unpooled.wrappedBuffer(head) : Unpooled.wrappedBuffer(head, value.value()), key)
+        return post(replica, replica.url() + InternalApi.KEY_PATH, () -> body(value), key)
                 .thenApply(shadowing -> shadowing == null
                         ? value.version()
                         : Version.parse(new String(shadowing, StandardCharsets.US_ASCII)));
+    }
+
+    /** A stand-in's hint, {@code POST /internal/hints/{target}/{key}}: not batched, since only a sloppy write with owners down sends one. */
+    @Override
+    public CompletableFuture<Version> hold(Member standIn, Member owner, String key, Versioned value) {
+        return post(standIn, standIn.url() + InternalApi.HINT_PATH, () -> body(value), owner.id(), key)
+                .thenApply(ignored -> value.version());
+    }
+
+    private static ByteBuf body(Versioned value) {
+        byte[] head = VersionedCodec.encodeHead(value);
+        return value.isTombstone() ? Unpooled.wrappedBuffer(head) : Unpooled.wrappedBuffer(head, value.value());
     }
 
     /** Several writes in one call to {@code POST /internal/replica}; the answer names the shadowed ones. */

@@ -109,6 +109,13 @@ class ApiDocumentationIntegrationTests {
 
         assertThat(documented.required()).as("WriteResponse: every property required").isEqualTo(documented.properties());
         assertThat(names(JSON.readTree(put.body()))).as(put + ": members").isEqualTo(documented.required());
+
+        Exchange sloppy = send(KV, put("/kv/exact-members?sloppy=true", "text/plain", "v".getBytes(StandardCharsets.UTF_8)));
+        JsonNode sloppyBody = JSON.readTree(sloppy.body());
+        Members documentedSloppy = members(document.at("/components/schemas/WriteResponse"), sloppyBody);
+        assertThat(documentedSloppy.required()).as("WriteResponse with sloppy: every property required")
+                .isEqualTo(documentedSloppy.properties()).contains("sloppy", "hinted");
+        assertThat(names(sloppyBody)).as(sloppy + ": members").isEqualTo(documentedSloppy.required());
     }
 
     @Test
@@ -166,6 +173,8 @@ class ApiDocumentationIntegrationTests {
         List<Exchange> exchanges = new ArrayList<>();
         exchanges.add(send(KV, put("/kv/documented", "text/plain", hello)));
         exchanges.add(send(KV, put("/kv/documented?w=0", "text/plain", hello)));
+        exchanges.add(send(KV, put("/kv/documented?sloppy=true", "text/plain", hello)));
+        exchanges.add(send(KV, put("/kv/documented?sloppy=maybe", "text/plain", hello)));
         exchanges.add(send(KV, put("/kv/too-large", "application/octet-stream", new byte[MAX_VALUE_BYTES + 1])));
         Exchange read = send(KV, get("/kv/documented"));
         exchanges.add(read);

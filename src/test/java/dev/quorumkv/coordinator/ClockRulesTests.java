@@ -71,7 +71,7 @@ class ClockRulesTests {
         replicas.set(members.get(2), FakeReplicas.Mode.HELD);
         AtomicInteger released = new AtomicInteger();
 
-        var answer = coordinator.writes.put(KEY, "text/plain", bytes("later"), null, null, released::incrementAndGet).join();
+        var answer = coordinator.writes.put(KEY, "text/plain", bytes("later"), null, false, null, released::incrementAndGet).join();
 
         assertThat(answer.version()).isGreaterThan(fromAClockThatRanAhead.version());
         assertThat(replicas.calls().stream().filter(call -> call.equals("write:n3:" + KEY))).as("one call per fan-out").hasSize(2);

@@ -14,7 +14,7 @@ import dev.quorumkv.version.HybridLogicalClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
- * One coordinator wired to {@link FakeReplicas} with the production classes for everything else:
+ * One coordinator wired to {@link FakeReplicas} (replicas and stand-ins) with the production classes for everything else:
  * ring, fan-out, collector, failure detector, metrics. Members are n1..nM; this coordinator is n1.
  */
 final class CoordinatorFixture {
@@ -53,7 +53,8 @@ final class CoordinatorFixture {
         this.clockOffsets = new ClockOffsets(cluster.peers(), time, Duration.ofMillis(500), registry);
         // Compared with every peer, all on the same time: the clock rules' tests change it.
         cluster.peers().forEach(peer -> clockOffsets.record(peer, time.wallMillis(), time.wallMillis(), time.wallMillis()));
-        this.writes = new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicas, fanOut, metrics, missed);
+        this.writes = new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicas, fanOut, metrics, missed,
+                new StandInPicker(cluster, failureDetector), replicas);
         this.reads = new QuorumReadService(cluster, quorum, clock, replicas, fanOut, metrics, new GcGrace(GC_GRACE, time));
     }
 

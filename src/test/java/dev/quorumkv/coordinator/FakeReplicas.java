@@ -15,9 +15,10 @@ import dev.quorumkv.version.Version;
 /**
  * An in-memory replica network for quorum tests. Each replica applies writes last-writer-wins like a real
  * one, and can be made to fail (an error), refuse (a rejection), or be held: its calls stay pending, and
- * a held write is applied only when {@link #release} lets it through, as a slow replica would.
+ * a held write is applied only when {@link #release} lets it through, as a slow replica would. A member
+ * asked to stand in keeps the write as a hint for its owner ({@link #hints}), in the same modes.
  */
-final class FakeReplicas implements ReplicaClient {
+final class FakeReplicas implements ReplicaClient, StandInClient {
 
     /**
      * WRITES_FAILING: answers reads and probes but fails every write, as a replica with a full disk does;
@@ -32,12 +33,14 @@ final class FakeReplicas implements ReplicaClient {
     private final Map<Member, Mode> modes = new ConcurrentHashMap<>();
     private final Map<Member, List<Pending>> held = new ConcurrentHashMap<>();
     private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final Map<Member, Map<String, Versioned>> hints = new ConcurrentHashMap<>();
 
     FakeReplicas(List<Member> members) {
         members.forEach(member -> {
             stores.put(member, new ConcurrentHashMap<>());
             modes.put(member, Mode.HEALTHY);
             held.put(member, new CopyOnWriteArrayList<>());
+            hints.put(member, new ConcurrentHashMap<>());
         });
     }
 
@@ -69,7 +72,12 @@ final class FakeReplicas implements ReplicaClient {
         apply(member, key, value);
     }
 
-    /** Every call made, as "op:member:key", in order. */
+    /** What {@code standIn} holds as hints, keyed "owner:key". */
+    Map<String, Versioned> hints(Member standIn) {
+        return hints.get(standIn);
+    }
+
+    /** Every call made, as "op:member:key" ("hold:stand-in:owner:key" for a stand-in), in order. */
     List<String> calls() {
         return calls;
     }
@@ -82,6 +90,17 @@ final class FakeReplicas implements ReplicaClient {
             return CompletableFuture.failedFuture(new IllegalStateException(replica.id() + " cannot write"));
         }
         dispatch(replica, answer, () -> answer.complete(apply(replica, key, value).version()));
+        return answer;
+    }
+
+    @Override
+    public CompletableFuture<Version> hold(Member standIn, Member owner, String key, Versioned value) {
+        calls.add("hold:" + standIn.id() + ":" + owner.id() + ":" + key);
+        CompletableFuture<Version> answer = new CompletableFuture<>();
+        dispatch(standIn, answer, () -> {
+            hints.get(standIn).put(owner.id() + ":" + key, value);
+            answer.complete(value.version());
+        });
         return answer;
     }
 

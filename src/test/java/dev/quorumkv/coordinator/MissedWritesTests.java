@@ -88,7 +88,7 @@ class MissedWritesTests {
         fixture.missed.hold();
         AtomicInteger released = new AtomicInteger();
 
-        fixture.writes.put(KEY, "text/plain", bytes("v"), null, null, released::incrementAndGet).join();
+        fixture.writes.put(KEY, "text/plain", bytes("v"), null, false, null, released::incrementAndGet).join();
 
         assertThat(released).hasValue(0);
         fixture.missed.release();

@@ -259,7 +259,7 @@ class QuorumWriteServiceTests {
         quick.replicas.set(slow, Mode.HELD);
         AtomicInteger released = new AtomicInteger();
 
-        WriteResult result = quick.writes.put(KEY, "text/plain", bytes("v"), null, null, released::incrementAndGet).join();
+        WriteResult result = quick.writes.put(KEY, "text/plain", bytes("v"), null, false, null, released::incrementAndGet).join();
         assertThat(result.acks()).isEqualTo(2);
         assertThat(released).as("answered, a call still out").hasValue(0);
         quick.time.advance(Duration.ofMillis(50));
@@ -274,7 +274,7 @@ class QuorumWriteServiceTests {
     void theValueIsReleasedOnceWhenNothingIsSentAndWhenEveryCallFails() {
         AtomicInteger released = new AtomicInteger();
         replicas.stream().filter(replica -> !replica.equals(fixture.cluster.self())).forEach(fixture::markDown);
-        assertThatThrownBy(() -> fixture.writes.put(KEY, "text/plain", bytes("v"), null, null, released::incrementAndGet).join())
+        assertThatThrownBy(() -> fixture.writes.put(KEY, "text/plain", bytes("v"), null, false, null, released::incrementAndGet).join())
                 .cause().isInstanceOfSatisfying(QuorumFailedException.class,
                         failure -> assertThat(failure.reason()).isEqualTo(Reason.UNAVAILABLE));
         assertThat(released).as("unavailable: nothing sent").hasValue(1);
@@ -282,12 +282,12 @@ class QuorumWriteServiceTests {
         CoordinatorFixture failing = new CoordinatorFixture(3, N3_W2_R2, NO_TIMEOUT_IN_THIS_TEST);
         failing.replicasOf(KEY, 3).forEach(replica -> failing.replicas.set(replica, Mode.FAILING));
         AtomicInteger releasedAfterFailures = new AtomicInteger();
-        assertThatThrownBy(() -> failing.writes.put(KEY, "text/plain", bytes("v"), null, null,
+        assertThatThrownBy(() -> failing.writes.put(KEY, "text/plain", bytes("v"), null, false, null,
                 releasedAfterFailures::incrementAndGet).join()).cause().isInstanceOf(QuorumFailedException.class);
         assertThat(releasedAfterFailures).hasValue(1);
 
         AtomicInteger releasedAfterInvalid = new AtomicInteger();
-        assertThatThrownBy(() -> fixture.writes.put(KEY, "text/plain", bytes("v"), 4, null, releasedAfterInvalid::incrementAndGet))
+        assertThatThrownBy(() -> fixture.writes.put(KEY, "text/plain", bytes("v"), 4, false, null, releasedAfterInvalid::incrementAndGet))
                 .isInstanceOf(InvalidQuorumException.class);
         assertThat(releasedAfterInvalid).hasValue(1);
     }

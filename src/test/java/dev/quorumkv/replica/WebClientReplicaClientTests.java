@@ -83,6 +83,17 @@ class WebClientReplicaClientTests {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        // A stand-in's hint: records it and answers 204 once "kept".
+        replica.createContext("/internal/hints/", exchange -> {
+            writesReceived.add(new Received(exchange.getRequestURI().getRawPath(), exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        replica.createContext("/overloaded/internal/hints/", exchange -> {
+            exchange.getResponseHeaders().add(InternalApi.OVERLOADED, "true");
+            exchange.sendResponseHeaders(503, -1);
+            exchange.close();
+        });
         replica.createContext("/fails" + InternalApi.READ_BATCH_PATH, exchange -> {
             exchange.sendResponseHeaders(500, -1);
             exchange.close();
@@ -148,6 +159,30 @@ class WebClientReplicaClientTests {
         List<Version> held = client.writeBatch(member, writes).join();
 
         assertThat(held).containsExactly(writes.get(0).value().version(), SHADOW, writes.get(2).value().version());
+    }
+
+    /** A sloppy quorum's stand-in is asked to hold the write for its owner: the owner and key in the path, the value as a write's. */
+    @Test
+    void aHintForAnOwnerArrivesAtTheStandInAsItsEncodedFormAndAnswersTheWritesVersion() {
+        Versioned value = valueOf("held for n3");
+        Member owner = new Member("n3", URI.create("http://127.0.0.1:1"));
+
+        Version held = client.hold(member, owner, "a/b", value).join();
+
+        assertThat(held).isEqualTo(value.version());
+        assertThat(writesReceived).singleElement().satisfies(received -> {
+            assertThat(received.path()).isEqualTo("/internal/hints/n3/a%2Fb");
+            assertThat(received.body()).isEqualTo(VersionedCodec.encode(value));
+        });
+    }
+
+    /** A stand-in with no room for the hint is alive: a refusal, never a reason to mark it down. */
+    @Test
+    void aStandInThatCannotKeepTheHintRefusesAsOverloaded() {
+        Member full = new Member("full", URI.create(member.url() + "/overloaded"));
+
+        assertThatThrownBy(() -> client.hold(full, new Member("n3", null), "k", valueOf("v")).join())
+                .hasCauseInstanceOf(ReplicaOverloadedException.class);
     }
 
     /** The peer stamped its wall clock on its answer: with no time passing here, the offset is exact. */
