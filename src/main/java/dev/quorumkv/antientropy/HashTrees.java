@@ -6,7 +6,10 @@ import java.lang.invoke.VarHandle;
 import dev.quorumkv.cluster.PartitionMap;
 import dev.quorumkv.storage.Stamp;
 import dev.quorumkv.storage.StampedKeys;
+import dev.quorumkv.storage.StorageException;
 import dev.quorumkv.storage.WriteObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node's hash trees, one per partition, in the manner of Riak's tictac AAE: each partition has
@@ -17,10 +20,14 @@ import dev.quorumkv.storage.WriteObserver;
  */
 public final class HashTrees implements WriteObserver {
 
+    private static final Logger log = LoggerFactory.getLogger(HashTrees.class);
+
     private static final VarHandle SEGMENT = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final PartitionMap partitions;
     private final long[] segments;
+    /** Why the trees do not cover the store (its scan failed), or null: such trees must never be compared. */
+    private volatile StorageException unbuilt;
 
     HashTrees(PartitionMap partitions) {
         this.partitions = partitions;
@@ -30,15 +37,32 @@ public final class HashTrees implements WriteObserver {
     /**
      * Trees of everything {@code store} holds, kept current from then on. Built before the node takes
      * requests: a write between the scan and the start of observing would be missed until the next start.
+     * A store that cannot be read whole (a damaged table file) still lets the node start, to serve what it
+     * can and report its storage down; its trees then refuse every comparison, so every exchange with this
+     * node fails, saying why, until a start that reads the store whole.
      */
     public static HashTrees of(StampedKeys store, PartitionMap partitions) {
         HashTrees trees = new HashTrees(partitions);
-        store.scan(null, (key, stamp) -> {
-            trees.changed(key, null, stamp);
-            return true;
-        });
+        try {
+            store.scan(null, (key, stamp) -> {
+                trees.changed(key, null, stamp);
+                return true;
+            });
+        }
+        catch (StorageException ex) {
+            log.error("Anti-entropy is off on this node until it restarts on a readable store: its hash trees "
+                    + "could not be built ({})", ex.getMessage());
+            trees.unbuilt = ex;
+        }
         store.observeChanges(trees);
         return trees;
+    }
+
+    private void requireBuilt() {
+        StorageException cause = unbuilt;
+        if (cause != null) {
+            throw new StorageException("this node's hash trees were not built: " + cause.getMessage(), cause);
+        }
     }
 
     @Override
@@ -52,6 +76,7 @@ public final class HashTrees implements WriteObserver {
 
     /** The segment hashes of one partition, read one by one: concurrent writes may show in some and not others. */
     public long[] segments(int partition) {
+        requireBuilt();
         long[] copy = new long[TreeHashes.SEGMENTS];
         for (int segment = 0; segment < copy.length; segment++) {
             copy[segment] = (long) SEGMENT.getVolatile(segments, partition * TreeHashes.SEGMENTS + segment);
@@ -61,6 +86,7 @@ public final class HashTrees implements WriteObserver {
 
     /** Every partition's root, in partition order. */
     public long[] roots() {
+        requireBuilt();
         long[] roots = new long[partitions.partitions()];
         for (int partition = 0; partition < roots.length; partition++) {
             roots[partition] = root(segments(partition));

@@ -12,6 +12,7 @@ import dev.quorumkv.cluster.PartitionMap;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.ReplicaStore;
 import dev.quorumkv.storage.StampedKeys;
+import dev.quorumkv.storage.StorageException;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.rocksdb.RocksDbReplicaStore;
 import dev.quorumkv.version.Version;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class HashTreesTests {
 
@@ -44,6 +46,23 @@ class HashTreesTests {
 
             assertSameTrees(kept, HashTrees.of(store, PARTITIONS));
         }
+    }
+
+    /** A damaged store lets the node start, but its partial trees are never compared: every exchange fails, saying why. */
+    @Test
+    void treesOfAStoreThatCannotBeReadWholeRefuseEveryComparison() {
+        InMemoryStore damaged = new InMemoryStore() {
+            @Override
+            public void scan(String after, StampVisitor visitor) {
+                throw new StorageException("block checksum mismatch", null);
+            }
+        };
+
+        HashTrees trees = HashTrees.of(damaged, PARTITIONS);
+
+        assertThatThrownBy(trees::roots).isInstanceOf(StorageException.class)
+                .hasMessageContaining("hash trees were not built").hasMessageContaining("block checksum mismatch");
+        assertThatThrownBy(() -> trees.segments(0)).isInstanceOf(StorageException.class);
     }
 
     @Test

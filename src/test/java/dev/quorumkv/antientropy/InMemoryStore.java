@@ -17,7 +17,7 @@ import dev.quorumkv.storage.WriteObserver;
 import dev.quorumkv.version.Version;
 
 /** A replica's store in memory, newer wins, with the anti-entropy port: what a RocksDB store does, minus the disk. */
-final class InMemoryStore implements ReplicaStore, StampedKeys {
+class InMemoryStore implements ReplicaStore, StampedKeys {
 
     private final ConcurrentSkipListMap<String, Versioned> keys = new ConcurrentSkipListMap<>(KeyOrder.UTF8);
     private volatile WriteObserver observer = (key, before, after) -> { };
