@@ -335,7 +335,12 @@ class ClusterIntegrationTests {
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
-    /** Each bad input gets a 4xx problem with a title, never a 5xx, and leaves the stored value as it was. */
+    /**
+     * Each bad input gets a 4xx problem with a title, never a 5xx, and leaves the stored value as it was. A body
+     * over the limit (413) is not among them: the node answers it and closes before reading the body, which
+     * this HTTP client may see as a reset while still sending; PublicApiHostileInputIntegrationTests reads
+     * that answer over a raw socket.
+     */
     @Test
     void badInputIsRefusedWithA4xxProblemAndChangesNothing() {
         HttpResponse<String> original = cluster.put(1, "/kv/guarded", "original");
@@ -344,7 +349,6 @@ class ClusterIntegrationTests {
         record Bad(String method, String path, String header, String value, byte[] body, int status) {
         }
         byte[] small = "changed".getBytes(StandardCharsets.UTF_8);
-        byte[] oversized = new byte[1024 * 1024 + 1];
         Bad[] table = {
                 new Bad("PUT", "/kv/guarded?w=0", null, null, small, 400),
                 new Bad("PUT", "/kv/guarded?w=4", null, null, small, 400),
@@ -353,7 +357,6 @@ class ClusterIntegrationTests {
                 new Bad("PUT", "/kv/guarded", "X-Context", "not-a-version", small, 400),
                 new Bad("PUT", "/kv/guarded", "X-Context", farFuture, small, 400),
                 new Bad("PUT", "/kv/guarded", "Content-Type", "not a media type", small, 400),
-                new Bad("PUT", "/kv/guarded", null, null, oversized, 413),
                 new Bad("PUT", "/kv/" + "k".repeat(513), null, null, small, 400),
                 new Bad("PUT", "/kv/", null, null, small, 400),
                 new Bad("DELETE", "/kv/guarded?w=9", null, null, null, 400),
