@@ -80,8 +80,9 @@ public class QuorumReadService {
      * with, as it arrives: a reply the node has no room for is let go at once and counts as that replica
      * failing ({@link ReplicaOverloadedException}), so the values a read holds (up to N of them until every
      * replica has answered, then the one it answers with) never exceed what the node can hold. When the read
-     * fails after a reply was let go so, it fails with reason {@code overloaded}, whatever else went wrong
-     * (a slow replica's timeout), and is counted so: the node's own load is what cost it the quorum.
+     * fails after a reply was let go so, or after a replica refused it as overloaded, it fails with reason
+     * {@code overloaded}, whatever else went wrong (a slow replica's timeout), and is counted so: load shed,
+     * here or there, is what cost it the quorum, and the client should retry later.
      */
     public CompletableFuture<ReadResult> get(String key, Integer requestedR, Predicate<Versioned> roomFor) {
         int r;
@@ -94,15 +95,18 @@ public class QuorumReadService {
         }
         long start = metrics.start();
         List<Member> preferenceList = cluster.preferenceList(key, quorum.n());
-        AtomicBoolean noRoom = new AtomicBoolean();
+        AtomicBoolean shed = new AtomicBoolean();
         QuorumCollector<Optional<Versioned>> collector;
         try {
             collector = fanOut.send(preferenceList, r, Operation.READ, replica -> replicas.read(replica, key).thenApply(reply -> {
                 if (reply.isPresent() && !reply.get().isTombstone() && !roomFor.test(reply.get())) {
-                    noRoom.set(true);
                     throw new ReplicaOverloadedException("no room on this node for " + replica.id() + "'s answer (overloaded)");
                 }
                 return reply;
+            }).whenComplete((reply, failure) -> {
+                if (ReplicaOutcome.unwrap(failure) instanceof ReplicaOverloadedException) {
+                    shed.set(true);
+                }
             }));
         }
         catch (QuorumFailedException unavailable) {
@@ -115,7 +119,7 @@ public class QuorumReadService {
                 .handle((replies, failure) -> {
                     if (failure != null) {
                         QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
-                        if (noRoom.get() && quorumFailure.reason() != Reason.UNAVAILABLE) {
+                        if (shed.get() && quorumFailure.reason() != Reason.UNAVAILABLE) {
                             quorumFailure = QuorumFailedException.of(Operation.READ, Reason.OVERLOADED, quorumFailure.acks(),
                                     quorumFailure.required(), quorumFailure.n(), quorumFailure.causes());
                         }

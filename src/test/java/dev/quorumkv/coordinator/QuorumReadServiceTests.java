@@ -105,6 +105,20 @@ class QuorumReadServiceTests {
         assertThat(fixture.replicas.calls()).noneMatch(call -> call.startsWith("write:"));
     }
 
+    /** Replicas that shed the read as overloaded cost it the quorum: the client is told to come back, not that replicas failed. */
+    @Test
+    void aReadRefusedByOverloadedReplicasFailsAsOverloaded() {
+        replicas.forEach(replica -> fixture.replicas.seed(replica, KEY, value(100, "v")));
+        fixture.replicas.set(replicas.get(1), Mode.OVERLOADED);
+        fixture.replicas.set(replicas.get(2), Mode.OVERLOADED);
+
+        assertThatThrownBy(() -> fixture.reads.get(KEY, null).join())
+                .cause().isInstanceOfSatisfying(QuorumFailedException.class,
+                        failure -> assertThat(failure.reason()).isEqualTo(Reason.OVERLOADED));
+        assertThat(fixture.count("quorumkv.reads", "overloaded")).isEqualTo(1);
+        assertThat(fixture.count("quorumkv.reads", "failed")).isZero();
+    }
+
     /** Each value is asked for room as it arrives; one without room is let go and counts as its replica failing. */
     @Test
     void aReadWithRoomForTooFewRepliesFailsAsOverloadedAndIsCountedSo() {
