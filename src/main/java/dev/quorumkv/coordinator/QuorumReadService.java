@@ -80,9 +80,9 @@ public class QuorumReadService {
      * with, as it arrives: a reply the node has no room for is let go at once and counts as that replica
      * failing ({@link ReplicaOverloadedException}), so the values a read holds (up to N of them until every
      * replica has answered, then the one it answers with) never exceed what the node can hold. When the read
-     * fails after a reply was let go so, or after a replica refused it as overloaded, it fails with reason
-     * {@code overloaded}, whatever else went wrong (a slow replica's timeout), and is counted so: load shed,
-     * here or there, is what cost it the quorum, and the client should retry later.
+     * fails after a reply was let go so, or after a replica refused it (or the repair before the answer) as
+     * overloaded, it fails with reason {@code overloaded}, whatever else went wrong (a slow replica's timeout),
+     * and is counted so: load shed, here or there, is what cost it the quorum, and the client should retry later.
      */
     public CompletableFuture<ReadResult> get(String key, Integer requestedR, Predicate<Versioned> roomFor) {
         int r;
@@ -98,16 +98,13 @@ public class QuorumReadService {
         AtomicBoolean shed = new AtomicBoolean();
         QuorumCollector<Optional<Versioned>> collector;
         try {
-            collector = fanOut.send(preferenceList, r, Operation.READ, replica -> replicas.read(replica, key).thenApply(reply -> {
-                if (reply.isPresent() && !reply.get().isTombstone() && !roomFor.test(reply.get())) {
-                    throw new ReplicaOverloadedException("no room on this node for " + replica.id() + "'s answer (overloaded)");
-                }
-                return reply;
-            }).whenComplete((reply, failure) -> {
-                if (ReplicaOutcome.unwrap(failure) instanceof ReplicaOverloadedException) {
-                    shed.set(true);
-                }
-            }));
+            collector = fanOut.send(preferenceList, r, Operation.READ, replica -> noticingShed(shed,
+                    replicas.read(replica, key).thenApply(reply -> {
+                        if (reply.isPresent() && !reply.get().isTombstone() && !roomFor.test(reply.get())) {
+                            throw new ReplicaOverloadedException("no room on this node for " + replica.id() + "'s answer (overloaded)");
+                        }
+                        return reply;
+                    })));
         }
         catch (QuorumFailedException unavailable) {
             metrics.read(ReadOutcome.UNAVAILABLE, start);
@@ -115,7 +112,7 @@ public class QuorumReadService {
         }
         Map<Member, Version> repairedBeforeAnswer = new ConcurrentHashMap<>();
         CompletableFuture<ReadResult> answer = collector.quorum()
-                .thenCompose(replies -> repairBeforeAnswer(key, r, replies, repairedBeforeAnswer).thenApply(held -> replies))
+                .thenCompose(replies -> repairBeforeAnswer(key, r, replies, repairedBeforeAnswer, shed).thenApply(held -> replies))
                 .handle((replies, failure) -> {
                     if (failure != null) {
                         QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
@@ -141,7 +138,7 @@ public class QuorumReadService {
      * replicas hold it; fails as a read quorum failure when too few of those writes succeed.
      */
     private CompletableFuture<Void> repairBeforeAnswer(String key, int r, List<Reply<Optional<Versioned>>> replies,
-            Map<Member, Version> repaired) {
+            Map<Member, Version> repaired, AtomicBoolean shed) {
         Optional<Versioned> newest = newest(replies);
         if (newest.isEmpty()) {
             return CompletableFuture.completedFuture(null);
@@ -155,7 +152,7 @@ public class QuorumReadService {
         try {
             QuorumCollector<Version> repair = fanOut.send(behind, r - holders, Operation.WRITE, replica -> {
                 metrics.readRepair();
-                return replicas.write(replica, key, newest.get());
+                return noticingShed(shed, replicas.write(replica, key, newest.get()));
             });
             return repair.quorum().handle((acked, failure) -> {
                 if (failure != null) {
@@ -167,6 +164,15 @@ public class QuorumReadService {
         catch (QuorumFailedException unavailable) {
             return CompletableFuture.failedFuture(asReadFailure(unavailable, holders, r));
         }
+    }
+
+    /** {@code call}, setting {@code shed} when a replica refused it as overloaded or its reply was let go so. */
+    private static <T> CompletableFuture<T> noticingShed(AtomicBoolean shed, CompletableFuture<T> call) {
+        return call.whenComplete((reply, failure) -> {
+            if (ReplicaOutcome.unwrap(failure) instanceof ReplicaOverloadedException) {
+                shed.set(true);
+            }
+        });
     }
 
     private QuorumFailedException asReadFailure(QuorumFailedException repairFailure, int holders, int r) {

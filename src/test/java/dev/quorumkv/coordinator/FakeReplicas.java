@@ -22,9 +22,10 @@ final class FakeReplicas implements ReplicaClient, StandInClient {
 
     /**
      * WRITES_FAILING: answers reads and probes but fails every write, as a replica with a full disk does;
+     * WRITES_OVERLOADED: answers reads and probes but refuses every write as too busy (its write budget is full);
      * OVERLOADED: alive, refuses every call as too busy.
      */
-    enum Mode { HEALTHY, FAILING, REJECTING, OVERLOADED, HELD, WRITES_FAILING }
+    enum Mode { HEALTHY, FAILING, REJECTING, OVERLOADED, HELD, WRITES_FAILING, WRITES_OVERLOADED }
 
     private record Pending(Runnable apply, CompletableFuture<?> answer) {
     }
@@ -89,6 +90,9 @@ final class FakeReplicas implements ReplicaClient, StandInClient {
         if (modes.get(replica) == Mode.WRITES_FAILING) {
             return CompletableFuture.failedFuture(new IllegalStateException(replica.id() + " cannot write"));
         }
+        if (modes.get(replica) == Mode.WRITES_OVERLOADED) {
+            return CompletableFuture.failedFuture(new ReplicaOverloadedException(replica.id() + " answered 503, overloaded"));
+        }
         dispatch(replica, answer, () -> answer.complete(apply(replica, key, value).version()));
         return answer;
     }
@@ -116,7 +120,7 @@ final class FakeReplicas implements ReplicaClient, StandInClient {
     public CompletableFuture<Void> probe(Member replica) {
         calls.add("probe:" + replica.id());
         return switch (modes.get(replica)) {
-            case HEALTHY, REJECTING, OVERLOADED, WRITES_FAILING -> CompletableFuture.completedFuture(null);
+            case HEALTHY, REJECTING, OVERLOADED, WRITES_FAILING, WRITES_OVERLOADED -> CompletableFuture.completedFuture(null);
             case FAILING -> CompletableFuture.failedFuture(new IllegalStateException(replica.id() + " is down"));
             case HELD -> new CompletableFuture<>();
         };
@@ -124,7 +128,7 @@ final class FakeReplicas implements ReplicaClient, StandInClient {
 
     private void dispatch(Member replica, CompletableFuture<?> answer, Runnable apply) {
         switch (modes.get(replica)) {
-            case HEALTHY, WRITES_FAILING -> apply.run();
+            case HEALTHY, WRITES_FAILING, WRITES_OVERLOADED -> apply.run();
             case FAILING -> answer.completeExceptionally(new IllegalStateException("connection refused by " + replica.id()));
             case REJECTING -> answer.completeExceptionally(new ReplicaRejectedException(replica.id() + " answered 401"));
             case OVERLOADED -> answer.completeExceptionally(new ReplicaOverloadedException(replica.id() + " answered 503, overloaded"));

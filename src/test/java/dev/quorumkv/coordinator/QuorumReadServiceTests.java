@@ -95,6 +95,21 @@ class QuorumReadServiceTests {
         assertThat(fixture.registry.get("quorumkv.reads").tag("outcome", "failed").counter().count()).isEqualTo(1);
     }
 
+    /** A stale replica that sheds the repair write as overloaded is load shed too: the client is told to come back. */
+    @Test
+    void aReadWhoseRepairIsRefusedAsOverloadedFailsAsOverloaded() {
+        fixture.replicas.seed(replicas.get(0), KEY, value(200, "newer"));
+        fixture.replicas.seed(replicas.get(1), KEY, value(100, "older"));
+        fixture.replicas.set(replicas.get(1), Mode.WRITES_OVERLOADED);
+        fixture.replicas.set(replicas.get(2), Mode.HELD);
+
+        assertThatThrownBy(() -> fixture.reads.get(KEY, null).join())
+                .cause().isInstanceOfSatisfying(ReadQuorumFailedException.class,
+                        failure -> assertThat(failure.reason()).isEqualTo(Reason.OVERLOADED));
+        assertThat(fixture.count("quorumkv.reads", "overloaded")).isEqualTo(1);
+        assertThat(fixture.count("quorumkv.reads", "failed")).isZero();
+    }
+
     @Test
     void aReadWhoseFirstRRepliesAgreeWritesNothingBeforeItIsAnswered() {
         replicas.forEach(replica -> fixture.replicas.seed(replica, KEY, value(100, "v")));
