@@ -70,7 +70,7 @@ public final class HashTrees implements WriteObserver {
         long keyHash = TreeHashes.keyHash(key);
         long delta = (before == null ? 0 : TreeHashes.entryHash(keyHash, before))
                 ^ (after == null ? 0 : TreeHashes.entryHash(keyHash, after));
-        int index = partitions.partitionOf(key) * TreeHashes.SEGMENTS + TreeHashes.segmentOf(keyHash);
+        int index = partitions.partitionOfHash(keyHash) * TreeHashes.SEGMENTS + TreeHashes.segmentOf(keyHash);
         SEGMENT.getAndBitwiseXor(segments, index, delta);
     }
 

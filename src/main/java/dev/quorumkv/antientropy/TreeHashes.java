@@ -1,11 +1,12 @@
 package dev.quorumkv.antientropy;
 
+import dev.quorumkv.cluster.KeyHash;
 import dev.quorumkv.storage.Stamp;
 
 /**
- * The hashes a hash tree is made of, the same on every node and every JVM. A key's segment comes from a hash
- * of its own (FNV-1a, then a 64-bit finalizer), not from the MD5 whose top bits choose its partition, so the
- * keys of one partition spread over all its segments.
+ * The hashes a hash tree is made of, the same on every node and every JVM. A key's segment is the low bits of
+ * its {@link KeyHash}, whose top bits choose its partition: well mixed, they are independent of the top ones,
+ * so the keys of one partition spread over all its segments, and a write is hashed once for both.
  */
 final class TreeHashes {
 
@@ -16,7 +17,7 @@ final class TreeHashes {
     }
 
     static long keyHash(String key) {
-        return mix(fnv1a(key));
+        return KeyHash.of(key);
     }
 
     static int segmentOf(long keyHash) {
@@ -25,26 +26,8 @@ final class TreeHashes {
 
     /** A hash of the key and all its stamp, so that any change of version or of tombstone flag changes it. */
     static long entryHash(long keyHash, Stamp stamp) {
-        long hash = mix(keyHash ^ stamp.version().wallMillis());
-        hash = mix(hash ^ ((long) stamp.version().counter() << 1 | (stamp.tombstone() ? 1 : 0)));
-        return mix(hash ^ fnv1a(stamp.version().nodeId()));
-    }
-
-    private static long fnv1a(String text) {
-        long hash = 0xcbf29ce484222325L;
-        for (int i = 0; i < text.length(); i++) {
-            hash ^= text.charAt(i);
-            hash *= 0x100000001b3L;
-        }
-        return hash;
-    }
-
-    /** MurmurHash3's 64-bit finalizer: every input bit affects every output bit. */
-    private static long mix(long hash) {
-        hash ^= hash >>> 33;
-        hash *= 0xff51afd7ed558ccdL;
-        hash ^= hash >>> 33;
-        hash *= 0xc4ceb9fe1a85ec53L;
-        return hash ^ (hash >>> 33);
+        long hash = KeyHash.mix(keyHash ^ stamp.version().wallMillis());
+        hash = KeyHash.mix(hash ^ ((long) stamp.version().counter() << 1 | (stamp.tombstone() ? 1 : 0)));
+        return KeyHash.mix(hash ^ KeyHash.of(stamp.version().nodeId()));
     }
 }

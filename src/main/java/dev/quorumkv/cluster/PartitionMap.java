@@ -1,9 +1,5 @@
 package dev.quorumkv.cluster;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -14,7 +10,7 @@ import java.util.TreeMap;
 
 /**
  * Where keys live: the key space is cut into a fixed number of partitions (a power of two; a key's partition
- * is the top bits of its MD5), and each partition has the same number of owners, its replicas, primary first.
+ * is the top bits of its {@link KeyHash}), and each partition has the same number of owners, its replicas, primary first.
  * Owners are spread evenly: every member is owner at each rank of the same number of partitions, give or take
  * one. Hints, hash trees and membership moves all work per partition. Immutable and safe to share.
  */
@@ -102,9 +98,14 @@ public final class PartitionMap {
         return owners.length;
     }
 
-    /** The partition of a key: the top bits of the key's MD5, which spreads keys evenly over partitions. */
+    /** The partition of a key: the top bits of its {@link KeyHash}, which spreads keys evenly over partitions. */
     public int partitionOf(String key) {
-        return partitionBits == 0 ? 0 : (int) (hash(key) >>> (Long.SIZE - partitionBits));
+        return partitionOfHash(KeyHash.of(key));
+    }
+
+    /** As {@link #partitionOf(String)}, for a caller that has the key's hash already. */
+    public int partitionOfHash(long keyHash) {
+        return partitionBits == 0 ? 0 : (int) (keyHash >>> (Long.SIZE - partitionBits));
     }
 
     /** The partition's owners, primary first. */
@@ -121,21 +122,5 @@ public final class PartitionMap {
     /** Every member that owns at least one partition. */
     public List<Member> members() {
         return Arrays.stream(owners).flatMap(Arrays::stream).distinct().toList();
-    }
-
-    /** One digest per thread: looking one up per request shows in profiles, and a digest is not thread-safe. */
-    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("MD5");
-        }
-        catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException("MD5 is required of every JVM", ex);
-        }
-    });
-
-    /** MD5, as Dynamo uses: uniform, stable across JVMs and releases (String.hashCode is neither spread nor promised). */
-    static long hash(String text) {
-        byte[] digest = MD5.get().digest(text.getBytes(StandardCharsets.UTF_8));
-        return ByteBuffer.wrap(digest).getLong();
     }
 }

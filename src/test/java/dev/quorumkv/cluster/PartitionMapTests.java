@@ -55,7 +55,7 @@ class PartitionMapTests {
         for (int i = 0; i < KEYS; i++) {
             String key = "user:" + i;
             keysPerPartition[map.partitionOf(key)]++;
-            assertThat(map.partitionOf(key)).isEqualTo((int) (PartitionMap.hash(key) >>> 54));
+            assertThat(map.partitionOf(key)).isEqualTo((int) (KeyHash.of(key) >>> 54));
         }
         assertThat(IntStream.of(keysPerPartition).min().orElseThrow()).isPositive();
         assertThat(PartitionMap.striped(members(3), 1, 3).partitionOf("any")).isZero();
