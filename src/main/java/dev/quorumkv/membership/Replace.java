@@ -16,6 +16,10 @@ import static dev.quorumkv.membership.TopologyChangeRefusedException.badRequest;
  * until it has streamed them from their other owners; it is not read before {@link Phase#READ_NEW}. The old host id
  * has LEFT at once, so the old disk, should it turn up, can never serve its stale data. No place changes member, so
  * the owners stay as they are (at the new host's url).
+ *
+ * <p>A replacement that cannot finish (its new host failed too) cannot be aborted, so another host may replace the
+ * member again before {@link Phase#READ_NEW}: the change starts over from {@link Phase#WRITE_BOTH} with the newer
+ * host, and the one it supersedes has LEFT. From READ_NEW on the replacement serves reads, so it must finish first.
  */
 public record Replace(String id, UUID hostId, URI url) implements TopologyChange {
 
@@ -36,7 +40,11 @@ public record Replace(String id, UUID hostId, URI url) implements TopologyChange
         }
         ChangeChecks.requireNewHostId(topology, hostId);
         ChangeChecks.requireFreeUrl(topology, url, id);
-        ChangeChecks.requireNoChange(topology);
+        boolean supersedes = topology.change().filter(running -> running.kind() == MemberChange.Kind.REPLACE
+                && running.memberId().equals(id) && running.phase().abortable()).isPresent();
+        if (!supersedes) {
+            ChangeChecks.requireNoChange(topology);
+        }
         TopologyMember replacement = new TopologyMember(id, hostId, url, MemberState.JOINING);
         List<TopologyMember> members = topology.members().stream().map(member -> member.id().equals(id) ? replacement : member).toList();
         Set<UUID> retired = new TreeSet<>(topology.retiredHostIds());

@@ -190,6 +190,29 @@ class TopologyChangeTests {
         assertRefused(() -> new Abort(replacing.epoch()).apply(replacing), TopologyChangeRefusedException.Kind.CONFLICT, "let it finish");
     }
 
+    /** Its new host failed too: another host replaces the member again, from WRITE_BOTH, until reads have moved to it. */
+    @Test
+    void aStuckReplacementIsReplacedAgainByAnotherHostUntilItServesReads() {
+        UUID firstHost = UUID.randomUUID();
+        UUID secondHost = UUID.randomUUID();
+        Topology streaming = advance(new Replace("node1", firstHost, url(1)).apply(formed(4)));
+
+        Topology again = new Replace("node1", secondHost, url(21)).apply(streaming);
+
+        assertThat(again.epoch()).isEqualTo(streaming.epoch() + 1);
+        assertThat(again.change().orElseThrow().phase()).isEqualTo(Phase.WRITE_BOTH);
+        assertThat(again.member("node1")).contains(new TopologyMember("node1", secondHost, url(21), MemberState.JOINING));
+        assertThat(again.retiredHostIds()).containsExactlyInAnyOrder(host(1), firstHost);
+        assertThat(again.owners().members()).contains(new Member("node1", url(21))).doesNotContain(new Member("node1", url(1)));
+        assertThat(finish(again).member("node1").orElseThrow().state()).isEqualTo(MemberState.NORMAL);
+
+        Topology readingNew = advance(advance(again));
+        assertRefused(() -> new Replace("node1", UUID.randomUUID(), url(1)).apply(readingNew), TopologyChangeRefusedException.Kind.CONFLICT,
+                "another change is in progress");
+        assertRefused(() -> new Replace("node2", UUID.randomUUID(), url(2)).apply(streaming), TopologyChangeRefusedException.Kind.CONFLICT,
+                "another change is in progress");
+    }
+
     @Test
     void aLeaveIsRefusedWhenFewerThanNMembersWouldRemain() {
         assertRefused(() -> new Leave("node1").apply(formed(3)), TopologyChangeRefusedException.Kind.BAD_REQUEST,
