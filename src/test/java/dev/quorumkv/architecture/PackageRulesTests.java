@@ -20,7 +20,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  *   handoff                     hinted handoff: implements coordinator.MissedWrites, delivers through ReplicaClient
  *   antientropy                 hash trees, exchanges, tombstone GC; owns its port AntiEntropyClient
  *   coordinator                 the quorum logic; owns its port ReplicaClient
- *   cluster, storage            members, ring, failure detector; the storage port and its values
+ *   membership                  the topology (epochs, member states, moving partitions); owns its port TopologyLog.
+ *                               Its .ratis adapter is in no layer: it implements the port, nothing imports it
+ *   cluster, storage            members, partition map, failure detector; the storage port and its values
  *   version                     versions and the hybrid logical clock
  *   time                        the ticker and scheduler everything time-driven takes
  * </pre>
@@ -40,6 +42,7 @@ class PackageRulesTests {
             .layer("Handoff").definedBy("dev.quorumkv.handoff..")
             .layer("AntiEntropy").definedBy("dev.quorumkv.antientropy..")
             .layer("Coordinator").definedBy("dev.quorumkv.coordinator..")
+            .layer("Membership").definedBy("dev.quorumkv.membership")
             .layer("Cluster").definedBy("dev.quorumkv.cluster..")
             .layer("StoragePort").definedBy("dev.quorumkv.storage")
             .layer("Version").definedBy("dev.quorumkv.version..")
@@ -51,18 +54,21 @@ class PackageRulesTests {
             .whereLayer("Handoff").mayOnlyBeAccessedByLayers("System", "Api", "Replica")
             .whereLayer("AntiEntropy").mayOnlyBeAccessedByLayers("Api", "Replica")
             .whereLayer("Coordinator").mayOnlyBeAccessedByLayers("System", "Api", "Replica", "Handoff", "AntiEntropy")
-            .whereLayer("Cluster").mayOnlyBeAccessedByLayers("System", "Api", "Replica", "Handoff", "AntiEntropy", "Coordinator")
+            .whereLayer("Membership").mayOnlyBeAccessedByLayers("System", "Api", "Replica", "Handoff", "AntiEntropy", "Coordinator")
+            .whereLayer("Cluster").mayOnlyBeAccessedByLayers("System", "Api", "Replica", "Handoff", "AntiEntropy", "Coordinator",
+                    "Membership")
             .whereLayer("StoragePort").mayOnlyBeAccessedByLayers("Api", "Replica", "StorageAdapter", "Handoff", "AntiEntropy",
                     "Coordinator")
             .whereLayer("Version").mayOnlyBeAccessedByLayers("Api", "Replica", "StorageAdapter", "Handoff", "AntiEntropy",
-                    "Coordinator", "Cluster", "StoragePort")
-            .whereLayer("Time").mayOnlyBeAccessedByLayers("Replica", "Handoff", "AntiEntropy", "Coordinator", "Cluster", "Version");
+                    "Coordinator", "Membership", "Cluster", "StoragePort")
+            .whereLayer("Time").mayOnlyBeAccessedByLayers("Replica", "Handoff", "AntiEntropy", "Coordinator", "Membership", "Cluster",
+                    "Version");
 
     /** The quorum logic runs the same over HTTP and over in-memory replicas: no transport or storage engine in it. */
     @ArchTest
     static final ArchRule coordinatorKnowsNoTransportOrEngine = noClasses().that().resideInAnyPackage(
-                    "dev.quorumkv.handoff..", "dev.quorumkv.antientropy..", "dev.quorumkv.coordinator..", "dev.quorumkv.cluster..",
-                    "dev.quorumkv.version..", "dev.quorumkv.time..")
+                    "dev.quorumkv.handoff..", "dev.quorumkv.antientropy..", "dev.quorumkv.coordinator..", "dev.quorumkv.membership..",
+                    "dev.quorumkv.cluster..", "dev.quorumkv.version..", "dev.quorumkv.time..")
             .or().resideInAPackage("dev.quorumkv.storage")
             .should().dependOnClassesThat().resideInAnyPackage(
                     "jakarta.servlet..", "org.springframework.http..", "org.springframework.web..", "reactor..",
@@ -80,6 +86,12 @@ class PackageRulesTests {
     static final ArchRule thePortsLiveWithTheirUsers = classes().that().haveSimpleName("ReplicaClient")
             .or().haveSimpleName("MissedWrites")
             .should().resideInAPackage("dev.quorumkv.coordinator")
+            .andShould().beInterfaces();
+
+    /** The topology log is membership's port: the in-memory log and the Ratis adapter implement it. */
+    @ArchTest
+    static final ArchRule theTopologyLogIsMembershipsPort = classes().that().haveSimpleName("TopologyLog")
+            .should().resideInAPackage("dev.quorumkv.membership")
             .andShould().beInterfaces();
 
     /** The root package (the application, node-wide settings, the two kinds of refusal) depends on no feature. */

@@ -112,6 +112,142 @@ class PartitionMapTests {
         IntStream.range(0, PARTITIONS).forEach(p -> assertThat(after.owners(p)).hasSize(3).doesNotHaveDuplicates());
     }
 
+    /**
+     * Going from M to M-1 members moves only the leaver's places: every member that stays keeps every partition it
+     * owned, and each partition the leaver owned gains exactly one owner in its place. Owners may change rank within
+     * a partition (which moves no data) to keep every rank even.
+     */
+    @Test
+    void aLeavingMemberMovesOnlyItsOwnPlacesAndTheSpreadStaysEven() {
+        for (int memberCount : new int[] {4, 6, 10}) {
+            for (Member leaving : List.of(member(1), member(memberCount / 2), member(memberCount))) {
+                PartitionMap before = PartitionMap.striped(members(memberCount), PARTITIONS, 3);
+                PartitionMap after = before.withMemberRemoved(leaving, 3);
+
+                for (int p = 0; p < PARTITIONS; p++) {
+                    List<Member> old = before.owners(p);
+                    List<Member> now = after.owners(p);
+                    assertThat(now).as("partition %d", p).hasSize(3).doesNotHaveDuplicates().doesNotContain(leaving)
+                            .containsAll(old.stream().filter(owner -> !owner.equals(leaving)).toList());
+                    if (!old.contains(leaving)) {
+                        assertThat(now).as("partition %d", p).containsExactlyInAnyOrderElementsOf(old);
+                    }
+                }
+                assertEvenlySpread(after, memberCount - 1);
+            }
+        }
+    }
+
+    /** 4 -> 3 with N=3: every partition must be owned by all three that stay, so the ranks are striped afresh. */
+    @Test
+    void whenEveryMemberLeftOwnsEveryPartitionTheRanksStayEvenWithoutMovingDataBetweenThem() {
+        PartitionMap after = PartitionMap.striped(members(4), PARTITIONS, 3).withMemberRemoved(member(2), 3);
+
+        IntStream.range(0, PARTITIONS).forEach(p -> assertThat(after.owners(p)).containsExactlyInAnyOrder(member(1), member(3), member(4)));
+        assertEvenlySpread(after, 3);
+    }
+
+    /** The heir of each place is picked so that, whatever the sizes, every member holds its share at every rank, +-1. */
+    @Test
+    void theSpreadStaysEvenAtEveryRankForAnyClusterSizeReplicaCountAndLeaver() {
+        for (int partitions : new int[] {16, 256}) {
+            for (int replicas = 1; replicas <= 4; replicas++) {
+                for (int memberCount = 2; memberCount <= 12; memberCount++) {
+                    for (int leaver = 1; leaver <= memberCount; leaver++) {
+                        PartitionMap after = PartitionMap.striped(members(memberCount), partitions, replicas)
+                                .withMemberRemoved(member(leaver), replicas);
+                        assertEvenAtEveryRank(after, String.format("%d partitions, N=%d, %d members without node%d",
+                                partitions, replicas, memberCount, leaver));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Growing and shrinking in turn (the life of a real cluster) never lets the spread drift. */
+    @Test
+    void addingAndRemovingMembersInTurnKeepsTheSpreadEven() {
+        PartitionMap map = PartitionMap.striped(members(5), PARTITIONS, 3);
+        map = map.withMemberAdded(member(6), 3).withMemberRemoved(member(6), 3);
+        assertEvenlySpread(map, 5);
+        map = map.withMemberRemoved(member(2), 3).withMemberAdded(member(2), 3);
+        assertEvenlySpread(map, 5);
+
+        int next = 7;
+        Random random = new Random(11);
+        List<Member> current = new ArrayList<>(map.members());
+        for (int step = 0; step < 20; step++) {
+            if (current.size() > 4 && random.nextBoolean()) {
+                Member leaving = current.remove(random.nextInt(current.size()));
+                map = map.withMemberRemoved(leaving, 3);
+            }
+            else {
+                Member added = member(next++);
+                current.add(added);
+                map = map.withMemberAdded(added, 3);
+            }
+            assertThat(map.members()).containsExactlyInAnyOrderElementsOf(current);
+            assertEvenAtEveryRank(map, "step " + step + " with " + current);
+        }
+    }
+
+    @Test
+    void theLastMemberCannotLeaveAndANonMemberHasNothingToMove() {
+        assertThatThrownBy(() -> PartitionMap.striped(members(1), PARTITIONS, 3).withMemberRemoved(member(1), 3))
+                .hasMessageContaining("last member");
+        assertThatThrownBy(() -> PartitionMap.striped(members(3), PARTITIONS, 3).withMemberRemoved(member(9), 3))
+                .hasMessageContaining("owns no partition");
+    }
+
+    /** How the topology log stores a map: its owners, partition by partition, and back to an equal map. */
+    @Test
+    void aMapRebuiltFromItsOwnersIsEqualAndPlacesKeysTheSameWay() {
+        PartitionMap map = PartitionMap.striped(members(5), PARTITIONS, 3).withMemberRemoved(member(3), 3);
+
+        PartitionMap rebuilt = PartitionMap.ofOwners(map.allOwners());
+
+        assertThat(rebuilt).isEqualTo(map).hasSameHashCodeAs(map);
+        assertThat(rebuilt.preferenceList("some key", 3)).isEqualTo(map.preferenceList("some key", 3));
+        assertThat(rebuilt).isNotEqualTo(PartitionMap.striped(members(5), PARTITIONS, 3));
+    }
+
+    @Test
+    void ownersThatDoNotFormAMapAreRefused() {
+        assertThatThrownBy(() -> PartitionMap.ofOwners(List.of(List.of(member(1)), List.of(member(2)), List.of(member(3)))))
+                .hasMessageContaining("power of two");
+        assertThatThrownBy(() -> PartitionMap.ofOwners(List.of(List.of(member(1), member(1)), List.of(member(1), member(2)))))
+                .hasMessageContaining("distinct owners");
+        assertThatThrownBy(() -> PartitionMap.ofOwners(List.of(List.of(member(1), member(2)), List.of(member(1)))))
+                .hasMessageContaining("distinct owners");
+    }
+
+    @Test
+    void aReplacementHostTakesExactlyThePlacesOfTheMemberItReplaces() {
+        PartitionMap map = PartitionMap.striped(members(4), PARTITIONS, 3);
+        Member moved = new Member("node2", java.net.URI.create("http://10.0.0.2:8080"));
+
+        PartitionMap replaced = map.withMemberReplaced(member(2), moved);
+
+        for (int p = 0; p < PARTITIONS; p++) {
+            assertThat(replaced.owners(p)).isEqualTo(map.owners(p).stream().map(owner -> owner.equals(member(2)) ? moved : owner).toList());
+        }
+    }
+
+    private static void assertEvenAtEveryRank(PartitionMap map, String description) {
+        int memberCount = map.members().size();
+        for (int rank = 0; rank < map.owners(0).size(); rank++) {
+            Map<Member, Integer> places = new HashMap<>();
+            map.members().forEach(member -> places.put(member, 0));
+            for (int p = 0; p < map.partitions(); p++) {
+                assertThat(map.owners(p)).as(description).doesNotHaveDuplicates();
+                places.merge(map.owners(p).get(rank), 1, Integer::sum);
+            }
+            int fewest = Collections.min(places.values());
+            int most = Collections.max(places.values());
+            assertThat(most - fewest).as("%s (%d members), rank %d: %s", description, memberCount, rank, places).isLessThanOrEqualTo(1);
+        }
+    }
+
     private static void assertEvenlySpread(PartitionMap map, int memberCount) {
         for (int rank = 0; rank < 3; rank++) {
             Map<Member, Integer> places = new HashMap<>();
@@ -132,6 +268,10 @@ class PartitionMapTests {
     }
 
     private static List<Member> members(int count) {
-        return IntStream.rangeClosed(1, count).mapToObj(i -> new Member("node" + i, null)).toList();
+        return IntStream.rangeClosed(1, count).mapToObj(PartitionMapTests::member).toList();
+    }
+
+    private static Member member(int number) {
+        return new Member("node" + number, null);
     }
 }

@@ -1,0 +1,33 @@
+package dev.quorumkv.membership;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * The replicated log the topology is kept in: the port membership owns, which {@link InMemoryTopologyLog} implements
+ * for tests and single-node stores and the Ratis adapter ({@code membership.ratis}) for a cluster. Every node applies
+ * the same committed changes in the same order ({@link TopologyChange#apply}), so every node reaches the same
+ * topology at each epoch.
+ */
+public interface TopologyLog extends AutoCloseable {
+
+    /** The newest topology this node has applied: {@link Topology#empty()} before the first. */
+    Topology current();
+
+    /**
+     * Proposes a change. The future completes with the topology after it once it is committed and applied, or
+     * exceptionally with {@link TopologyChangeRefusedException} when it did not apply (nothing changed then), or
+     * with another exception when the log could not commit it (its outcome is then unknown: read {@link #current()}).
+     */
+    CompletableFuture<Topology> submit(TopologyChange change);
+
+    /**
+     * Calls {@code listener} with every topology committed from now on, in epoch order, one at a time. It must be
+     * quick and must not wait on {@link #submit}: it runs on the thread that applies the log.
+     */
+    void onCommit(Consumer<Topology> listener);
+
+    /** Stops taking changes; submissions afterwards fail. */
+    @Override
+    void close();
+}
