@@ -14,6 +14,13 @@ final class ChangeChecks {
     private ChangeChecks() {
     }
 
+    /** A host that comes to take places (a joiner, a replacement): a usable id and url, into a formed cluster. */
+    static void requireArrival(Topology topology, String id, URI url) {
+        requireValidId(id);
+        requireValidUrl(id, url);
+        requireFormed(topology);
+    }
+
     static void requireValidId(String id) {
         if (!Version.isValidNodeId(id)) {
             throw badRequest("member id '" + id + "' is invalid: use letters, digits, '.', '_' or '-' (at most 253 characters)");

@@ -21,9 +21,7 @@ public record Join(String id, UUID hostId, URI url) implements TopologyChange {
 
     @Override
     public Topology apply(Topology topology) {
-        ChangeChecks.requireValidId(id);
-        ChangeChecks.requireValidUrl(id, url);
-        ChangeChecks.requireFormed(topology);
+        ChangeChecks.requireArrival(topology, id, url);
         topology.member(id).filter(member -> member.state() != MemberState.LEFT).ifPresent(member -> {
             throw badRequest(id + " is already a member (" + member.state() + ")" + (member.hostId().equals(hostId) ? ""
                     : "; a member whose data directory is new rejoins as its own replacement"));

@@ -30,9 +30,7 @@ public record Replace(String id, UUID hostId, URI url) implements TopologyChange
 
     @Override
     public Topology apply(Topology topology) {
-        ChangeChecks.requireValidId(id);
-        ChangeChecks.requireValidUrl(id, url);
-        ChangeChecks.requireFormed(topology);
+        ChangeChecks.requireArrival(topology, id, url);
         TopologyMember replaced = topology.member(id).filter(member -> member.state() != MemberState.LEFT)
                 .orElseThrow(() -> badRequest(id + " is not a member, so there is nothing to replace: a new node joins"));
         if (replaced.hostId().equals(hostId)) {
