@@ -21,6 +21,8 @@ final class RatisSettings {
 
     /** The longest one attempt of a client request waits before it is retried (Ratis's default). */
     private static final Duration ATTEMPT_TIMEOUT_MAX = Duration.ofSeconds(3);
+    private static final TimeDuration ELECTION_TIMEOUT_MIN = TimeDuration.valueOf(1, TimeUnit.SECONDS);
+    private static final TimeDuration ELECTION_TIMEOUT_MAX = TimeDuration.valueOf(2, TimeUnit.SECONDS);
     private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
 
     private RatisSettings() {
@@ -32,6 +34,11 @@ final class RatisSettings {
         RaftLogSettings.HostPort listen = RaftLogSettings.HostPort.parse(settings.address());
         GrpcConfigKeys.Server.setHost(properties, listen.host());
         GrpcConfigKeys.Server.setPort(properties, listen.port());
+
+        // Ratis's default election timeout, 150 to 300 ms, is lost to one long GC pause of a busy node (the tests saw
+        // 0.4 s on two cores) and then the leader changes for nothing. The topology changes rarely: 1 to 2 s, as etcd.
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, ELECTION_TIMEOUT_MIN);
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, ELECTION_TIMEOUT_MAX);
 
         RaftServerConfigKeys.setStorageDir(properties, List.of(settings.dataDir().toFile()));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);

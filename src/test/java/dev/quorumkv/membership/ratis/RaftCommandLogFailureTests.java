@@ -64,6 +64,7 @@ class RaftCommandLogFailureTests {
                 .cause().hasMessageContaining("not committed");
 
         group.start("m2");
+        group.leader();
         // The outcome of the failed submit was unknown: it may commit now that there is a quorum again.
         byte[] after = alone.submit(command("quorum-again")).join();
         assertThat(entries(after)).startsWith("before").endsWith("quorum-again");
