@@ -81,6 +81,12 @@ class PackageRulesTests {
     static final ArchRule onlyTheAdapterUsesRocksDb = noClasses().that().resideOutsideOfPackage("dev.quorumkv.storage.rocksdb..")
             .should().dependOnClassesThat().resideInAPackage("org.rocksdb..");
 
+    /** Consensus is a library kept behind our own interface: only the Raft log's package touches Apache Ratis. */
+    @ArchTest
+    static final ArchRule onlyTheRaftLogUsesRatis = noClasses().that().resideOutsideOfPackage("dev.quorumkv.membership.ratis..")
+            .should().dependOnClassesThat().resideInAPackage("org.apache.ratis..")
+            .because("the topology depends on RaftCommandLog and ReplicatedState, never on Ratis's types");
+
     /** Ports belong to their user: the coordinator owns the replica port, adapters implement it from their own packages. */
     @ArchTest
     static final ArchRule thePortsLiveWithTheirUsers = classes().that().haveSimpleName("ReplicaClient")

@@ -1,0 +1,277 @@
+package dev.quorumkv.membership.ratis;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member of a Raft group (Apache Ratis) that replicates opaque commands and applies them, in one order on every
+ * member, with the caller's deterministic {@link ReplicatedState}.
+ * <p>
+ * <b>Bootstrapping.</b> The group is formed once, from a fixed list of peers ({@link RaftLogSettings#bootstrap}), the
+ * same list on each of them. Every later member starts outside the group ({@link RaftLogSettings#joining}) and is
+ * brought in by {@link #addPeer} on a member of the group, one change at a time, up to
+ * {@link RaftLogSettings#MAX_MEMBERS} voting members; it catches up from the leader's newest snapshot and the log after
+ * it. From then on its storage holds the group's configuration, and a restart ignores the peers it is given.
+ * <p>
+ * <b>Storage.</b> {@link RaftLogSettings#dataDir()} (a directory of its own) holds the log, snapshots of the state and
+ * the last committed configuration, under a directory named by the group id; a restart recovers from it.
+ * <p>
+ * <b>Threads.</b> Futures complete and listeners run on one thread of this member's, in log order: blocking there
+ * delays the next ones but never the log.
+ */
+public final class RaftCommandLog implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RaftCommandLog.class);
+
+    private final RaftLogSettings settings;
+    private final RaftGroupId groupId;
+    private final RaftPeerId self;
+    private final CommandStateMachine stateMachine;
+    private final ExecutorService callbacks;
+    private final RaftServer server;
+    private final RaftClient client;
+    private final Submissions submissions;
+    private final ConfigurationChanges configurationChanges;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private RaftCommandLog(RaftLogSettings settings, CommandStateMachine stateMachine, ExecutorService callbacks,
+            RaftServer server, RaftClient client) {
+        this.settings = settings;
+        this.groupId = groupIdOf(settings.clusterName());
+        this.self = RaftPeerId.valueOf(settings.memberId());
+        this.stateMachine = stateMachine;
+        this.callbacks = callbacks;
+        this.server = server;
+        this.client = client;
+        this.submissions = new Submissions(settings, client, stateMachine, callbacks);
+        this.configurationChanges = new ConfigurationChanges(settings, client, this::currentPeers);
+    }
+
+    /**
+     * Starts this member: recovers from its storage, or forms the group with {@code settings.initialPeers()}, or (with
+     * none) waits to be added. Returns once its server listens; a leader may not be elected yet.
+     */
+    public static RaftCommandLog start(RaftLogSettings settings, ReplicatedState replicated) throws IOException {
+        RaftGroupId groupId = groupIdOf(settings.clusterName());
+        RaftPeerId self = RaftPeerId.valueOf(settings.memberId());
+        List<RaftPeer> initial = new ArrayList<>();
+        settings.initialPeers().forEach((id, address) -> initial.add(peer(id, address)));
+        ExecutorService callbacks = Executors.newSingleThreadExecutor(daemonThreads("raft-log-" + self + "-callbacks"));
+        CommandStateMachine stateMachine = new CommandStateMachine(replicated, callbacks);
+        RaftServer server = null;
+        try {
+            server = RaftServer.newBuilder()
+                    .setServerId(self)
+                    .setGroup(RaftGroup.valueOf(groupId, initial))
+                    .setStateMachine(stateMachine)
+                    .setProperties(RatisSettings.properties(settings))
+                    .setOption(RaftStorage.StartupOption.RECOVER)
+                    .build();
+            server.start();
+            RaftClient client = RaftClient.newBuilder()
+                    .setProperties(RatisSettings.properties(settings))
+                    .setRaftGroup(RaftGroup.valueOf(groupId, peer(settings.memberId(), settings.address())))
+                    .setRetryPolicy(RatisSettings.retryPolicy(settings))
+                    .build();
+            log.info("Raft log member {} of group {} ({}) listens at {}, storage {}", self, groupId,
+                    settings.clusterName(), settings.address(), settings.dataDir());
+            return new RaftCommandLog(settings, stateMachine, callbacks, server, client);
+        }
+        catch (IOException | RuntimeException ex) {
+            if (server != null) {
+                closeQuietly(server);
+            }
+            callbacks.shutdownNow();
+            throw ex;
+        }
+    }
+
+    /** The group id every member of a cluster derives from its name. */
+    static RaftGroupId groupIdOf(String clusterName) {
+        return RaftGroupId.valueOf(
+                UUID.nameUUIDFromBytes(("quorumkv-raft-log/" + clusterName).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Submits a command through the leader, from any member. Completes with the state right after the command once it
+     * is committed and this member has applied it (so {@link #state()} here reflects it then; a member that fell
+     * behind is warned about and not waited for past the request timeout). Completes exceptionally with
+     * {@link CommandRefusedException} when the state refused it, or {@link RaftLogUnavailableException} when it could
+     * not be committed within the request timeout (no leader, no quorum, closed): its outcome is then unknown.
+     */
+    public CompletableFuture<byte[]> submit(byte[] command) {
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(new RaftLogUnavailableException(this + " is closed"));
+        }
+        return submissions.submit(command);
+    }
+
+    /** This member's applied state (it may lag the leader's). */
+    public byte[] state() {
+        return stateMachine.state();
+    }
+
+    /** The log index of the last entry this member applied (commands and Raft's own entries); -1 before any. */
+    public long appliedIndex() {
+        return stateMachine.appliedIndex();
+    }
+
+    /**
+     * Calls {@code listener} with each new state this member applies, in log order: after each accepted command, and
+     * after a snapshot is loaded (at start or installed from the leader). Not after a refused command.
+     */
+    public void addListener(Consumer<byte[]> listener) {
+        stateMachine.addListener(listener);
+    }
+
+    /** The voting members as this member knows them: id to address. Empty while a joining member waits. */
+    public Map<String, String> peers() {
+        Map<String, String> peers = new LinkedHashMap<>();
+        currentPeers().forEach(peer -> peers.put(peer.getId().toString(), peer.getAddress()));
+        return peers;
+    }
+
+    /** The leader this member knows of, if any. */
+    public Optional<String> leaderId() {
+        return Optional.ofNullable(division().getInfo().getLeaderId()).map(RaftPeerId::toString);
+    }
+
+    public String memberId() {
+        return settings.memberId();
+    }
+
+    /**
+     * Adds a voting member, which must be started ({@link RaftLogSettings#joining}) and reachable at {@code address}:
+     * returns once the leader caught it up and committed the new configuration. Nothing happens when it is a member
+     * at that address already.
+     *
+     * @throws IllegalStateException the group has {@link RaftLogSettings#MAX_MEMBERS} members, or its configuration
+     *         changed meanwhile (another change won; look again and retry)
+     * @throws RaftLogUnavailableException the change did not complete within the request timeout
+     */
+    public void addPeer(String id, String address) {
+        configurationChanges.add(id, address);
+    }
+
+    /**
+     * Removes a voting member (this one too): returns once the new configuration is committed. The removed member's
+     * log stops following the group; close it. Nothing happens when {@code id} is not a member.
+     *
+     * @throws IllegalStateException it is the last member, or the configuration changed meanwhile
+     * @throws RaftLogUnavailableException the change did not complete within the request timeout
+     */
+    public void removePeer(String id) {
+        configurationChanges.remove(id);
+    }
+
+    /** Takes a snapshot of this member's state now; returns its log index. */
+    public long takeSnapshot() {
+        try {
+            RaftClientReply reply = client.getSnapshotManagementApi(self)
+                    .create(true, settings.requestTimeout().toMillis());
+            if (!reply.isSuccess()) {
+                throw new RaftLogUnavailableException("snapshot failed: " + reply.getException(), reply.getException());
+            }
+            return reply.getLogIndex();
+        }
+        catch (IOException ex) {
+            throw new RaftLogUnavailableException("snapshot failed: " + ex, ex);
+        }
+    }
+
+    /** The index of the newest snapshot this member holds, taken here or installed from the leader; -1 for none. */
+    long snapshotIndex() {
+        return stateMachine.snapshotIndex();
+    }
+
+    private List<RaftPeer> currentPeers() {
+        Collection<RaftPeer> peers = division().getRaftConf().getCurrentPeers(RaftPeerRole.FOLLOWER);
+        return List.copyOf(peers);
+    }
+
+    private RaftServer.Division division() {
+        try {
+            return server.getDivision(groupId);
+        }
+        catch (IOException ex) {
+            throw new RaftLogUnavailableException(self + " has no division for group " + groupId + ": " + ex, ex);
+        }
+    }
+
+    static RaftPeer peer(String id, String address) {
+        return RaftPeer.newBuilder().setId(id).setAddress(address).build();
+    }
+
+    /** Stops this member's client and server; what it waits for fails as unavailable. Its storage stays. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeQuietly(client);
+        submissions.close();
+        closeQuietly(server);
+        stateMachine.failWaiters(new RaftLogUnavailableException(this + " is closed"));
+        callbacks.shutdown();
+        try {
+            if (!callbacks.awaitTermination(5, TimeUnit.SECONDS)) {
+                callbacks.shutdownNow();
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            callbacks.shutdownNow();
+        }
+        log.info("Raft log member {} closed", self);
+    }
+
+    static ThreadFactory daemonThreads(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        }
+        catch (Exception ex) {
+            log.warn("Closing {} failed", closeable, ex);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RaftCommandLog[" + settings.memberId() + "@" + settings.address() + "]";
+    }
+}
