@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
 
 /** Three real members on 127.0.0.1: what is committed, in what order, and what is refused. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class RaftCommandLogTests {
+class RaftCommandLogIntegrationTests {
 
     @TempDir
     Path dir;

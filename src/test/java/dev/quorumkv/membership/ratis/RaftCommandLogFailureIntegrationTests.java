@@ -20,7 +20,7 @@ import static org.awaitility.Awaitility.await;
 
 /** Members stopped and restarted from their storage: a minority lost, a majority lost, a member catching up. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class RaftCommandLogFailureTests {
+class RaftCommandLogFailureIntegrationTests {
 
     @TempDir
     Path dir;

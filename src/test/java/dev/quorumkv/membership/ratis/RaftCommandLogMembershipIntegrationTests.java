@@ -17,7 +17,7 @@ import static org.awaitility.Awaitility.await;
 
 /** Members added and removed by Raft configuration change, one at a time, up to five. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class RaftCommandLogMembershipTests {
+class RaftCommandLogMembershipIntegrationTests {
 
     @TempDir
     Path dir;
