@@ -21,6 +21,12 @@ RUN ./mvnw --batch-mode --quiet -Dmaven.test.skip=true package \
 RUN java -Djarmode=tools -jar app.jar extract --layers --launcher --destination extracted
 
 FROM eclipse-temurin:17-jre-noble
+# The Helm chart's scale-down hook Job runs this image with a POSIX sh script (helm/quorumkv/files/
+# scale-down): curl (already in the base) calls the admin API, jq reads its JSON. `java Script.java`
+# needs jdk.compiler, which a JRE image need not have; and JSON is not for sed.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl jq \
+    && rm -rf /var/lib/apt/lists/*
 # A fixed numeric uid/gid so Kubernetes' runAsNonRoot/fsGroup can be checked against it.
 RUN groupadd --system --gid 10001 quorumkv \
     && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin quorumkv \

@@ -79,6 +79,8 @@ class HelmChartTests {
                 "kv-quorumkv-2=http://kv-quorumkv-2.kv-quorumkv-headless.store.svc.cluster.local:8080");
         // Each pod's node id is its own name, which is how it finds itself in the members list.
         assertThat(at(env(sts).get("QUORUMKV_NODEID"), "valueFrom", "fieldRef", "fieldPath")).isEqualTo("metadata.name");
+        // quorumkv.cluster.auto-join by relaxed binding: a pod that is not a member joins by itself.
+        assertThat(env(sts).get("QUORUMKV_CLUSTER_AUTOJOIN")).isEqualTo(Map.of("name", "QUORUMKV_CLUSTER_AUTOJOIN", "value", "true"));
         assertThat(env(sts)).extractingByKeys("QUORUMKV_REPLICATION_N", "QUORUMKV_REPLICATION_W", "QUORUMKV_REPLICATION_R")
                 .extracting(e -> e.get("value")).containsExactly("3", "2", "2");
     }
@@ -199,17 +201,104 @@ class HelmChartTests {
     }
 
     @Test
-    void fiveNodesWithOtherQuorumsAndClusterDomainAreAllListedAsMembers() {
-        Rendered chart = render(Map.of("replicaCount", 5, "replication.n", 3, "replication.w", 2, "replication.r", 2,
-                "clusterDomain", "k8s.internal"));
+    void fiveNodesListOnlyTheInitialMembersAsContactPoints() {
+        Rendered chart = render(Map.of("replicaCount", 5, "clusterDomain", "k8s.internal"));
         Map<String, Object> sts = chart.one("StatefulSet");
 
         assertThat(at(sts, "spec", "replicas")).isEqualTo(5);
-        assertThat(members(sts)).containsExactlyElementsOf(IntStream.range(0, 5)
+        assertThat(members(sts)).containsExactlyElementsOf(IntStream.range(0, 3)
                 .mapToObj(i -> "kv-quorumkv-%d=http://kv-quorumkv-%d.kv-quorumkv-headless.store.svc.k8s.internal:8080".formatted(i, i))
                 .toList());
-        assertThat(env(sts)).extractingByKeys("QUORUMKV_REPLICATION_N", "QUORUMKV_REPLICATION_W", "QUORUMKV_REPLICATION_R")
-                .extracting(e -> e.get("value")).containsExactly("3", "2", "2");
+        assertThat(members(render(Map.of("replicaCount", 5, "cluster.initialMembers", 5)).one("StatefulSet"))).hasSize(5)
+                .last().isEqualTo("kv-quorumkv-4=http://kv-quorumkv-4.kv-quorumkv-headless.store.svc.cluster.local:8080");
+    }
+
+    @Test
+    void scalingChangesOnlyTheReplicasNeverThePodTemplate() {
+        Map<String, Object> three = render(Map.of("replicaCount", 3, "cluster.secret", "fixed-0123456789abcdef")).one("StatefulSet");
+        Map<String, Object> five = render(Map.of("replicaCount", 5, "cluster.secret", "fixed-0123456789abcdef")).one("StatefulSet");
+        Yaml yaml = new Yaml();
+
+        assertThat(yaml.dump(at(five, "spec", "template"))).isEqualTo(yaml.dump(at(three, "spec", "template")));
+        assertThat(at(three, "spec", "replicas")).isEqualTo(3);
+        assertThat(at(five, "spec", "replicas")).isEqualTo(5);
+        map(five.get("spec")).put("replicas", 3);
+        assertThat(yaml.dump(five)).as("nothing else differs").isEqualTo(yaml.dump(three));
+    }
+
+    @Test
+    void claimsOfScaledAwayPodsAreDeletedAndKeptWhenTheReleaseIsDeleted() {
+        Map<String, Object> sts = render(Map.of()).one("StatefulSet");
+
+        assertThat(at(sts, "spec", "persistentVolumeClaimRetentionPolicy"))
+                .isEqualTo(Map.of("whenScaled", "Delete", "whenDeleted", "Retain"));
+        assertThat(at(render(Map.of("persistentVolumeClaimRetentionPolicy.whenDeleted", "Delete")).one("StatefulSet"),
+                "spec", "persistentVolumeClaimRetentionPolicy", "whenDeleted")).isEqualTo("Delete");
+        assertThat(at(render(Map.of("persistence.enabled", false)).one("StatefulSet"), "spec", "persistentVolumeClaimRetentionPolicy"))
+                .as("no claims, no policy").isNull();
+    }
+
+    @Test
+    void theScaleDownHookDecommissionsThroughTheClientServiceWithTheClusterSecret(@TempDir Path dir) throws IOException {
+        Rendered chart = renderWithHooks(dir, Map.of("replicaCount", 4));
+        Map<String, Object> job = chart.named("Job", FULLNAME + "-scale-down");
+        Map<String, Object> configMap = chart.named("ConfigMap", FULLNAME + "-scale-down");
+        Map<String, Object> pod = map(at(job, "spec", "template", "spec"));
+        Map<String, Object> container = map(at(pod, "containers", 0));
+        Map<String, Map<String, Object>> env = new LinkedHashMap<>();
+        for (Object entry : list(container.get("env"))) {
+            env.put((String) map(entry).get("name"), map(entry));
+        }
+        Map<String, Object> sts = chart.one("StatefulSet");
+
+        assertThat(map(at(job, "metadata", "annotations"))).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "rendered.test/hook", "pre-upgrade", "rendered.test/hook-weight", "0",
+                "rendered.test/hook-delete-policy", "before-hook-creation,hook-succeeded"));
+        assertThat(map(at(configMap, "metadata", "annotations"))).as("the script is there before the Job")
+                .containsEntry("rendered.test/hook", "pre-upgrade").containsEntry("rendered.test/hook-weight", "-10");
+        assertThat(at(job, "spec", "backoffLimit")).isEqualTo(0);
+        assertThat(pod.get("restartPolicy")).isEqualTo("Never");
+        assertThat(container.get("image")).isEqualTo(at(container(sts), "image"));
+        assertThat(container.get("command")).isEqualTo(List.of("/bin/sh", "/scripts/scale-down.sh"));
+        assertThat(env.get("TARGET_REPLICAS")).containsEntry("value", "4");
+        assertThat(env.get("ADMIN_URL")).containsEntry("value", "http://kv-quorumkv.store.svc.cluster.local:8080");
+        assertThat(env.get("MEMBER_PREFIX")).as("node ids are the pod names <StatefulSet>-<ordinal>")
+                .containsEntry("value", at(sts, "metadata", "name"));
+        assertThat(env.get("TIMEOUT_SECONDS")).containsEntry("value", "1800");
+        assertThat(at(env.get("CLUSTER_SECRET"), "valueFrom", "secretKeyRef"))
+                .isEqualTo(at(env(sts).get("QUORUMKV_CLUSTER_SECRET"), "valueFrom", "secretKeyRef"));
+        // The script and its jq plan, mounted from the ConfigMap, byte for byte the chart's files.
+        assertThat(at(pod, "volumes", 0)).isEqualTo(Map.of("name", "scripts", "configMap", Map.of("name", FULLNAME + "-scale-down")));
+        assertThat(at(container, "volumeMounts", 0)).isEqualTo(Map.of("name", "scripts", "mountPath", "/scripts", "readOnly", true));
+        for (String file : List.of("scale-down.sh", "plan.jq")) {
+            assertThat(at(configMap, "data", file)).isEqualTo(Files.readString(CHART.resolve("files/scale-down/" + file)));
+        }
+        // The nodes' security settings; small resources: sh, curl and jq, no JVM.
+        assertThat(pod.get("securityContext")).isEqualTo(at(sts, "spec", "template", "spec", "securityContext"));
+        assertThat(container.get("securityContext")).isEqualTo(at(container(sts), "securityContext"));
+        assertThat(pod.get("automountServiceAccountToken")).isEqualTo(false);
+        assertThat(at(container, "resources", "limits", "memory")).isEqualTo("64Mi");
+        assertThat(at(container, "volumeMounts", 1)).isEqualTo(Map.of("name", "tmp", "mountPath", "/tmp"));
+    }
+
+    @Test
+    void theScaleDownJobIsNoNodeButGetsThroughTheNetworkPolicy(@TempDir Path dir) throws IOException {
+        Rendered chart = renderWithHooks(dir, Map.of("networkPolicy.enabled", true, "networkPolicy.allowExternal", false));
+        Map<String, Object> jobPodLabels = map(at(chart.named("Job", FULLNAME + "-scale-down"), "spec", "template", "metadata", "labels"));
+        Map<String, Object> nodeSelector = map(at(chart.one("StatefulSet"), "spec", "selector", "matchLabels"));
+        List<Map<String, Object>> admitted = list(at(chart.one("NetworkPolicy"), "spec", "ingress", 0, "from"));
+
+        assertThat(jobPodLabels.entrySet().containsAll(nodeSelector.entrySet()))
+                .as("not selected by the Services, the PDB or as a peer").isFalse();
+        assertThat(admitted).anySatisfy(from -> assertThat(jobPodLabels).containsAllEntriesOf(map(at(from, "podSelector", "matchLabels"))));
+    }
+
+    @Test
+    void withScaleDownDisabledThereIsNoHook(@TempDir Path dir) throws IOException {
+        Rendered chart = renderWithHooks(dir, Map.of("scaleDown.enabled", false));
+
+        assertThat(chart.all("Job")).isEmpty();
+        assertThat(chart.all("ConfigMap")).isEmpty();
     }
 
     @Test
@@ -306,6 +395,9 @@ class HelmChartTests {
             "persistence.size, lots, /persistence/size",
             "terminationGracePeriodSeconds, 10, /terminationGracePeriodSeconds",
             "replicaz, 3, replicaz",
+            "cluster.initialMembers, 0, /cluster/initialMembers",
+            "scaleDown.timeoutSeconds, 0, /scaleDown/timeoutSeconds",
+            "persistentVolumeClaimRetentionPolicy.whenScaled, Keep, /persistentVolumeClaimRetentionPolicy/whenScaled",
     })
     void theSchemaRejectsBadValues(String key, String value, String where) {
         assertThatThrownBy(() -> render(Map.of(key, value)))
@@ -314,12 +406,17 @@ class HelmChartTests {
     }
 
     @Test
-    void quorumsLargerThanTheClusterAreRefusedAtInstall() {
+    void quorumsAndMemberCountsThatCannotWorkAreRefused() {
         assertThatThrownBy(() -> render(Map.of("replication.w", 4)))
-                .hasMessageContaining("replication.w (4) must not exceed N");
-        assertThatThrownBy(() -> render(Map.of("replicaCount", 1)))
-                .hasMessageContaining("replication.w (2) must not exceed N, here min(replication.n=3, replicaCount=1) = 1");
-        assertThat(members(render(Map.of("replicaCount", 1, "replication.w", 1, "replication.r", 1)).one("StatefulSet")))
+                .hasMessageContaining("replication.w (4) must not exceed replication.n (3)");
+        assertThatThrownBy(() -> render(Map.of("cluster.initialMembers", 2)))
+                .hasMessageContaining("cluster.initialMembers (2) must be at least replication.n (3)");
+        assertThatThrownBy(() -> render(Map.of("replicaCount", 2)))
+                .hasMessageContaining("replicaCount (2) must be at least replication.n (3)");
+        assertThatThrownBy(() -> render(Map.of("replicaCount", 4, "cluster.initialMembers", 5)))
+                .hasMessageContaining("replicaCount (4) must be at least cluster.initialMembers (5) at install");
+        assertThat(members(render(Map.of("replicaCount", 1, "cluster.initialMembers", 1, "replication.n", 1, "replication.w", 1,
+                "replication.r", 1)).one("StatefulSet")))
                 .containsExactly("kv-quorumkv-0=http://kv-quorumkv-0.kv-quorumkv-headless.store.svc.cluster.local:8080");
     }
 
@@ -362,6 +459,22 @@ class HelmChartTests {
 
     private static Rendered render(Map<String, Object> values) {
         var template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
+        values.forEach(template::set);
+        return new Rendered(parse(template.call()));
+    }
+
+    /**
+     * helm-java's template leaves hooks out: render a copy of the chart whose hook annotations are
+     * renamed (helm.sh/hook to rendered.test/hook), so the hooks render as ordinary objects.
+     */
+    private static Rendered renderWithHooks(Path dir, Map<String, Object> values) throws IOException {
+        Path copy = copyChart(dir);
+        try (Stream<Path> templates = Files.list(copy.resolve("templates"))) {
+            for (Path template : templates.filter(t -> t.getFileName().toString().startsWith("scale-down-")).toList()) {
+                Files.writeString(template, Files.readString(template).replace("helm.sh/hook", "rendered.test/hook"));
+            }
+        }
+        var template = new Helm(copy).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
         values.forEach(template::set);
         return new Rendered(parse(template.call()));
     }
