@@ -29,7 +29,9 @@ public record AdvancePhase(long epochExpected) implements TopologyChange {
                 return member;
             }
             if (change.kind() == MemberChange.Kind.LEAVE) {
-                retired.add(member.hostId());
+                if (member.claimed()) {
+                    retired.add(member.hostId());
+                }
                 return member.withState(MemberState.LEFT);
             }
             return member.withState(MemberState.NORMAL);

@@ -11,7 +11,8 @@ import static dev.quorumkv.membership.TopologyChangeRefusedException.conflict;
 
 /**
  * Forms the first topology, epoch 1, from {@code quorumkv.cluster.members}: the first entry of an empty log.
- * The members are NORMAL and own the partitions striped over them.
+ * The members are NORMAL and own the partitions striped over them. Their host ids may be unknown (null): the node
+ * that forms the topology knows only its own, and each first member claims its place when it starts ({@link Claim}).
  */
 public record Bootstrap(List<TopologyMember> members, int partitions, int replicas) implements TopologyChange {
 
@@ -43,7 +44,8 @@ public record Bootstrap(List<TopologyMember> members, int partitions, int replic
             if (member.state() != MemberState.NORMAL) {
                 throw badRequest("the first members are NORMAL, not " + member);
             }
-            if (!ids.add(member.id()) || !hostIdsAndUrls.add(member.hostId()) || (member.url() != null && !hostIdsAndUrls.add(member.url()))) {
+            if (!ids.add(member.id()) || (member.claimed() && !hostIdsAndUrls.add(member.hostId()))
+                    || (member.url() != null && !hostIdsAndUrls.add(member.url()))) {
                 throw badRequest("member " + member.id() + " repeats another's id, host id or url");
             }
         }

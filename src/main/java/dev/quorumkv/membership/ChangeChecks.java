@@ -61,7 +61,7 @@ final class ChangeChecks {
             throw badRequest("host id " + hostId + " has LEFT the cluster and can never come back: its data is out of date."
                     + " Start the node with an empty data directory");
         }
-        topology.members().stream().filter(member -> member.hostId().equals(hostId)).findFirst().ifPresent(member -> {
+        topology.members().stream().filter(member -> hostId.equals(member.hostId())).findFirst().ifPresent(member -> {
             throw badRequest("host id " + hostId + " already belongs to member " + member.id());
         });
     }

@@ -23,7 +23,7 @@ public record Join(String id, UUID hostId, URI url) implements TopologyChange {
     public Topology apply(Topology topology) {
         ChangeChecks.requireArrival(topology, id, url);
         topology.member(id).filter(member -> member.state() != MemberState.LEFT).ifPresent(member -> {
-            throw badRequest(id + " is already a member (" + member.state() + ")" + (member.hostId().equals(hostId) ? ""
+            throw badRequest(id + " is already a member (" + member.state() + ")" + (hostId.equals(member.hostId()) ? ""
                     : "; a member whose data directory is new rejoins as its own replacement"));
         });
         ChangeChecks.requireNewHostId(topology, hostId);

@@ -33,6 +33,9 @@ public record Replace(String id, UUID hostId, URI url) implements TopologyChange
         ChangeChecks.requireArrival(topology, id, url);
         TopologyMember replaced = topology.member(id).filter(member -> member.state() != MemberState.LEFT)
                 .orElseThrow(() -> badRequest(id + " is not a member, so there is nothing to replace: a new node joins"));
+        if (!replaced.claimed()) {
+            throw badRequest(id + " has not started yet, so no data of its is lost: when it starts, it claims its place (Claim)");
+        }
         if (replaced.hostId().equals(hostId)) {
             throw badRequest(id + " has host id " + hostId + " already: its data directory is the same, nothing to replace");
         }

@@ -5,7 +5,7 @@ package dev.quorumkv.membership;
  * every node computes the same next topology, {@link #apply} is pure and deterministic: no clock, no randomness,
  * no iteration over unordered collections. Anything it changes bumps the epoch by one; a refusal changes nothing.
  */
-public sealed interface TopologyChange permits Bootstrap, Join, Leave, Replace, AdvancePhase, Abort {
+public sealed interface TopologyChange permits Bootstrap, Claim, Join, Leave, Replace, AdvancePhase, Abort {
 
     /**
      * The topology after this change.

@@ -45,6 +45,7 @@ public final class TopologyCodec {
     private static final byte REPLACE = 'R';
     private static final byte ADVANCE = 'A';
     private static final byte ABORT = 'X';
+    private static final byte CLAIM = 'C';
     private static final byte REFUSAL = 'N';
     private static final int MAX_REASON_CHARS = 4096;
 
@@ -132,6 +133,12 @@ public final class TopologyCodec {
         if (change instanceof Leave leave) {
             return write(LEAVE, out -> out.writeUTF(leave.id()));
         }
+        if (change instanceof Claim claim) {
+            return write(CLAIM, out -> {
+                out.writeUTF(claim.id());
+                writeUuid(out, claim.hostId());
+            });
+        }
         if (change instanceof AdvancePhase advance) {
             return write(ADVANCE, out -> out.writeLong(advance.epochExpected()));
         }
@@ -146,6 +153,7 @@ public final class TopologyCodec {
             case JOIN -> read(bytes, JOIN, in -> new Join(in.readUTF(), readUuid(in), readUrl(in)));
             case REPLACE -> read(bytes, REPLACE, in -> new Replace(in.readUTF(), readUuid(in), readUrl(in)));
             case LEAVE -> read(bytes, LEAVE, in -> new Leave(in.readUTF()));
+            case CLAIM -> read(bytes, CLAIM, in -> new Claim(in.readUTF(), readUuid(in)));
             case ADVANCE -> read(bytes, ADVANCE, in -> new AdvancePhase(in.readLong()));
             case ABORT -> read(bytes, ABORT, in -> new Abort(in.readLong()));
             default -> throw new MalformedTopologyException("its type '" + (char) bytes[1] + "' is no topology change");
@@ -178,7 +186,8 @@ public final class TopologyCodec {
         }
         out.writeShort(members.size());
         for (TopologyMember member : members) {
-            writeHost(out, member.id(), member.hostId(), member.url());
+            out.writeBoolean(member.claimed());
+            writeHost(out, member.id(), member.claimed() ? member.hostId() : new UUID(0, 0), member.url());
             out.writeByte(switch (member.state()) {
                 case JOINING -> 1;
                 case NORMAL -> 2;
@@ -192,8 +201,9 @@ public final class TopologyCodec {
         int count = in.readUnsignedShort();
         List<TopologyMember> members = new ArrayList<>();
         for (int i = 0; i < count; i++) {
+            boolean claimed = in.readBoolean();
             String id = in.readUTF();
-            UUID hostId = readUuid(in);
+            UUID hostId = claimed ? readUuid(in) : skipUuid(in);
             URI url = readUrl(in);
             MemberState state = switch (in.readUnsignedByte()) {
                 case 1 -> MemberState.JOINING;
@@ -253,6 +263,12 @@ public final class TopologyCodec {
 
     private static UUID readUuid(DataInputStream in) throws IOException {
         return new UUID(in.readLong(), in.readLong());
+    }
+
+    /** An unclaimed member's host id: zeros on the wire, null in the topology. */
+    private static UUID skipUuid(DataInputStream in) throws IOException {
+        readUuid(in);
+        return null;
     }
 
     private static URI readUrl(DataInputStream in) throws IOException {

@@ -49,6 +49,9 @@ final class TopologyInvariants {
         Set<UUID> hostIds = new HashSet<>();
         for (TopologyMember member : members) {
             boolean left = member.state() == MemberState.LEFT;
+            if (!member.claimed()) {
+                continue; // a first member that never started: no host id to retire or to share
+            }
             if (left != retiredHostIds.contains(member.hostId()) || (!left && !hostIds.add(member.hostId()))) {
                 throw new IllegalArgumentException("host id " + member.hostId() + " of " + member.id()
                         + " must be retired exactly when it has LEFT, and belong to one member");

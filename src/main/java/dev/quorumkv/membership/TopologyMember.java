@@ -10,7 +10,9 @@ import dev.quorumkv.cluster.Member;
  * One member as the topology knows it.
  *
  * @param id     the name people use (the node id); a member replaced after a lost disk keeps it
- * @param hostId the identity of its data directory: a new one means its data is gone
+ * @param hostId the identity of its data directory: a new one means its data is gone; null while a first member
+ *               has not yet claimed its place ({@link Claim}): the first topology is formed from
+ *               {@code quorumkv.cluster.members}, which names ids and urls only
  * @param url    the base URL peers reach it at; null only for a single-node store, which has no peers
  * @param state  where it is in its life
  */
@@ -18,13 +20,17 @@ public record TopologyMember(String id, UUID hostId, URI url, MemberState state)
 
     public TopologyMember {
         Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(hostId, "hostId");
         Objects.requireNonNull(state, "state");
     }
 
     /** The member as the partition maps and the coordinator know it: its id and url. */
     public Member member() {
         return new Member(id, url);
+    }
+
+    /** Whether a host has claimed this member's place (a first member claims it when it first starts). */
+    public boolean claimed() {
+        return hostId != null;
     }
 
     TopologyMember withState(MemberState next) {

@@ -46,6 +46,49 @@ class TopologyChangeTests {
                 TopologyChangeRefusedException.Kind.BAD_REQUEST, "power of two");
     }
 
+    /** The first topology comes from ids and urls alone; each first member claims its place with its host id when it starts. */
+    @Test
+    void firstMembersClaimTheirPlacesWithTheirHostIdsOneEpochEach() {
+        Topology unclaimed = TopologyFixture.formedUnclaimed(3);
+        assertThat(unclaimed.members()).noneMatch(TopologyMember::claimed);
+
+        Topology claimed = apply(unclaimed, new Claim("node1", host(1)), new Claim("node2", host(2)));
+
+        assertThat(claimed.epoch()).isEqualTo(3);
+        assertThat(claimed.member("node1")).hasValueSatisfying(member -> assertThat(member.hostId()).isEqualTo(host(1)));
+        assertThat(claimed.member("node3")).hasValueSatisfying(member -> assertThat(member.claimed()).isFalse());
+        assertThat(claimed.owners()).isEqualTo(unclaimed.owners());
+        assertThat(TopologyCodec.decodeTopology(TopologyCodec.encode(claimed))).isEqualTo(claimed);
+    }
+
+    /** Another host claiming a claimed place has a new data directory: it must come back as a replacement, not take the place. */
+    @Test
+    void aPlaceIsClaimedOnceAndAnotherHostIsToldToComeBackAsAReplacement() {
+        Topology claimed = new Claim("node1", host(1)).apply(TopologyFixture.formedUnclaimed(3));
+
+        assertRefused(() -> new Claim("node1", host(1)).apply(claimed), TopologyChangeRefusedException.Kind.CONFLICT, "claimed by host");
+        assertRefused(() -> new Claim("node1", host(9)).apply(claimed), TopologyChangeRefusedException.Kind.BAD_REQUEST, "replacement");
+        assertRefused(() -> new Claim("node2", host(1)).apply(claimed), TopologyChangeRefusedException.Kind.BAD_REQUEST, "already belongs");
+        assertRefused(() -> new Claim("node7", host(7)).apply(claimed), TopologyChangeRefusedException.Kind.BAD_REQUEST, "not a member");
+        assertRefused(() -> new Replace("node2", host(9), url(2)).apply(claimed), TopologyChangeRefusedException.Kind.BAD_REQUEST,
+                "has not started yet");
+        assertThat(new Replace("node1", host(9), url(1)).apply(claimed).member("node1"))
+                .hasValueSatisfying(member -> assertThat(member.hostId()).isEqualTo(host(9)));
+    }
+
+    /** A first member that never started can still be decommissioned: it has no host id to retire. */
+    @Test
+    void anUnclaimedMemberCanLeaveAndAClaimMayComeWhileAChangeRuns() {
+        Topology leaving = new Leave("node4").apply(new Claim("node1", host(1)).apply(TopologyFixture.formedUnclaimed(4)));
+        Topology claimedMeanwhile = new Claim("node2", host(2)).apply(leaving);
+        assertThat(claimedMeanwhile.change()).isEqualTo(leaving.change());
+
+        Topology done = finish(claimedMeanwhile);
+
+        assertThat(done.member("node4")).hasValueSatisfying(member -> assertThat(member.state()).isEqualTo(MemberState.LEFT));
+        assertThat(done.retiredHostIds()).isEmpty();
+    }
+
     /** Join: JOINING through the four phases, one epoch each, then NORMAL with the new map as the owners. */
     @Test
     void aJoinerGoesThroughEveryPhaseAnEpochEachAndEndsNormalOwningItsShare() {

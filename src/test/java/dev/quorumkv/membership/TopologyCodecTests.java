@@ -24,7 +24,9 @@ class TopologyCodecTests {
                 new Bootstrap(List.of(new TopologyMember("solo", UUID.randomUUID(), null, MemberState.NORMAL)), 1, 3),
                 join(4), new Join("node5", UUID.randomUUID(), null), new Leave("node1"),
                 new Replace("node2", UUID.randomUUID(), URI.create("https://node2.quorumkv.default.svc.cluster.local:8443")),
-                new AdvancePhase(7), new Abort(Long.MAX_VALUE));
+                new AdvancePhase(7), new Abort(Long.MAX_VALUE), new Claim("node3", UUID.randomUUID()),
+                new Bootstrap(List.of(new TopologyMember("node1", null, url(1), MemberState.NORMAL),
+                        new TopologyMember("node2", UUID.randomUUID(), url(2), MemberState.NORMAL)), 16, 2));
 
         for (TopologyChange change : changes) {
             byte[] bytes = TopologyCodec.encode(change);
@@ -37,7 +39,7 @@ class TopologyCodecTests {
     /** A snapshot taken in any phase of any change, and after changes, decodes to an equal topology. */
     @Test
     void aTopologyDecodesToAnEqualOneInEveryPhaseOfEveryChange() {
-        List<Topology> topologies = new ArrayList<>(List.of(Topology.empty(), formed(1), formed(3)));
+        List<Topology> topologies = new ArrayList<>(List.of(Topology.empty(), formed(1), formed(3), TopologyFixture.formedUnclaimed(3)));
         for (TopologyChange change : List.of(join(5), new Leave("node3"), new Replace("node1", UUID.randomUUID(), url(11)))) {
             for (Topology topology = change.apply(formed(4)); topology.isChanging(); topology = advance(topology)) {
                 topologies.add(topology);
@@ -108,8 +110,9 @@ class TopologyCodecTests {
     @Test
     void bytesThatParseButBreakAnInvariantAreRefused() {
         byte[] bytes = TopologyCodec.encode(formed(3));
-        // header 2, epoch 8, partitions 4, replicas 4, member count 2, then "node1": length 2 + 5, host id 16, url flag 1 + string
-        int state = 2 + 8 + 4 + 4 + 2 + 7 + 16 + 1 + 2 + url(1).toString().length();
+        // header 2, epoch 8, partitions 4, replicas 4, member count 2, then "node1": claimed flag 1, length 2 + 5, host id 16,
+        // url flag 1 + string
+        int state = 2 + 8 + 4 + 4 + 2 + 1 + 7 + 16 + 1 + 2 + url(1).toString().length();
         assertThat(bytes[state]).isEqualTo((byte) 2); // NORMAL
 
         assertMalformed(() -> TopologyCodec.decodeTopology(with(bytes, state, (byte) 4)), "does not hold together");

@@ -30,6 +30,13 @@ final class TopologyFixture {
         return new Bootstrap(IntStream.rangeClosed(1, members).mapToObj(TopologyFixture::founder).toList(), PARTITIONS, N);
     }
 
+    /** The first topology formed from {@code quorumkv.cluster.members} alone: ids and urls, no host id claimed yet. */
+    static Topology formedUnclaimed(int members) {
+        return new Bootstrap(IntStream.rangeClosed(1, members)
+                .mapToObj(number -> new TopologyMember("node" + number, null, url(number), MemberState.NORMAL)).toList(), PARTITIONS, N)
+                .apply(Topology.empty());
+    }
+
     /** The first topology of a cluster of {@code members}, epoch 1. */
     static Topology formed(int members) {
         return bootstrap(members).apply(Topology.empty());
