@@ -3,12 +3,10 @@ package dev.quorumkv.membership.ratis;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,10 +50,11 @@ import static dev.quorumkv.membership.TopologyChangeRefusedException.Kind.CONFLI
  * applies at most once.
  * <p>
  * <b>Reading.</b> {@link #current()} is a volatile read of the topology decoded once per applied state, by the listener
- * this log registers on the Raft log. {@link #onCommit} listeners hear each newer topology in epoch order, on the Raft
- * log's callback thread; a member that installs a snapshot from the leader (it was far behind) skips the epochs in
- * between. A state this version cannot decode (a newer member wrote a newer format) leaves {@code current()} at the last
- * topology it could read, and is logged.
+ * this log registers on the Raft log; once a submit here completes, it shows the change (or a later one).
+ * {@link #onCommit} listeners hear each newer topology in epoch order, on the Raft log's callback thread; a member that
+ * installs a snapshot from the leader (it was far behind) skips the epochs in between. A state this version cannot
+ * decode (a newer member wrote a newer format) leaves {@code current()} at the last topology it could read, and is
+ * logged.
  * <p>
  * <b>Forming the cluster.</b> The first members start with the same peers ({@link RaftLogSettings#bootstrap}), and
  * any of them may call {@link #bootstrapIfEmpty}: the compare-and-set from epoch 0 lets only the first commit.
@@ -70,7 +69,7 @@ public final class RatisTopologyLog implements TopologyLog {
     private final RaftCommandLog raft;
     private final Duration catchUpTimeout;
     private final List<Consumer<Topology>> listeners = new CopyOnWriteArrayList<>();
-    private final Map<CompletableFuture<Topology>, Long> epochWaiters = new ConcurrentHashMap<>();
+    private final EpochWaiters epochWaiters = new EpochWaiters();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Topology current = Topology.empty();
 
@@ -135,8 +134,7 @@ public final class RatisTopologyLog implements TopologyLog {
             return;
         }
         raft.close();
-        RaftLogUnavailableException closing = new RaftLogUnavailableException(this + " is closed");
-        epochWaiters.keySet().forEach(waiter -> waiter.completeExceptionally(closing));
+        epochWaiters.failAll(new RaftLogUnavailableException(this + " is closed"));
     }
 
     /** The Raft log underneath, for the tests (leader, peers, stop and restart). */
@@ -157,7 +155,12 @@ public final class RatisTopologyLog implements TopologyLog {
             return CompletableFuture.failedFuture(refusedOrBug);
         }
         return raft.submit(TopologyState.entry(base.epoch(), next))
-                .thenApply(state -> next)
+                .thenApply(state -> {
+                    // The Raft log completes once this member has applied the entry, but may do so before its listener
+                    // has run: advance here too, so that current() shows the change when its submit completes.
+                    advance(next);
+                    return next;
+                })
                 .exceptionallyCompose(failure -> retryIfStale(change, attempt, unwrap(failure)));
     }
 
@@ -181,20 +184,16 @@ public final class RatisTopologyLog implements TopologyLog {
 
     /** Completes once this member has applied {@code epoch} or a later one; fails with CONFLICT past the timeout. */
     private CompletableFuture<Topology> appliedEpoch(long epoch) {
-        CompletableFuture<Topology> waiter = new CompletableFuture<>();
-        epochWaiters.put(waiter, epoch);
-        waiter.whenComplete((topology, failure) -> epochWaiters.remove(waiter));
-        Topology now = current;
-        if (now.epoch() >= epoch) {
-            waiter.complete(now);
-        }
-        return waiter.orTimeout(catchUpTimeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(failure -> {
-            Throwable cause = unwrap(failure);
-            return CompletableFuture.failedFuture(cause instanceof TimeoutException
-                    ? new TopologyChangeRefusedException(CONFLICT, "another change committed first (epoch " + epoch
-                            + "), and this member has not applied it within " + catchUpTimeout + "; read the topology again")
-                    : cause);
-        });
+        return epochWaiters.await(epoch, this::current)
+                .orTimeout(catchUpTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(failure -> {
+                    Throwable cause = unwrap(failure);
+                    return CompletableFuture.failedFuture(cause instanceof TimeoutException
+                            ? new TopologyChangeRefusedException(CONFLICT, "another change committed first (epoch " + epoch
+                                    + "), and this member has not applied it within " + catchUpTimeout
+                                    + "; read the topology again")
+                            : cause);
+                });
     }
 
     /** Each new state this member applies, on the Raft log's callback thread (and once at start). */
@@ -208,6 +207,11 @@ public final class RatisTopologyLog implements TopologyLog {
                     current.epoch(), unreadable.getMessage());
             return;
         }
+        advance(topology);
+    }
+
+    /** Makes {@code topology} current if it is newer, and tells the listeners; then the waiters it satisfies. */
+    private void advance(Topology topology) {
         synchronized (this) {
             if (topology.epoch() <= current.epoch()) {
                 return;
@@ -222,11 +226,7 @@ public final class RatisTopologyLog implements TopologyLog {
                 }
             }
         }
-        epochWaiters.forEach((waiter, epoch) -> {
-            if (topology.epoch() >= epoch) {
-                waiter.complete(topology);
-            }
-        });
+        epochWaiters.applied(topology);
     }
 
     private Topology formedByAnother(Topology formed, Bootstrap bootstrap) {
