@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import ch.qos.logback.classic.Level;
@@ -33,6 +34,8 @@ final class RaftTestGroup implements AutoCloseable {
         // Ratis logs every vote, append and configuration at INFO: keep its warnings only in the test output.
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.apache.ratis")).setLevel(Level.WARN);
     }
+
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private final Path dir;
     private final Map<String, RaftLogSettings> settings = new LinkedHashMap<>();
@@ -125,13 +128,21 @@ final class RaftTestGroup implements AutoCloseable {
         members.forEach(RaftCommandLog::close);
     }
 
+    /**
+     * A port free now that this JVM has not handed out before: the kernel may offer a port again as soon as its probe
+     * socket is closed, and two members given one port fail to start (Ratis's gRPC server then exits the JVM).
+     */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                socket.setReuseAddress(true);
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
         }
     }
 }
