@@ -6,11 +6,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -37,60 +34,41 @@ final class RaftTestGroup implements AutoCloseable {
 
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-    private final Path dir;
-    private final Map<String, RaftLogSettings> settings = new LinkedHashMap<>();
-    private final Map<String, RaftCommandLog> running = new LinkedHashMap<>();
+    private final RunningMembers<RaftCommandLog> members;
 
     RaftTestGroup(Path dir) {
-        this.dir = dir;
+        this.members = new RunningMembers<>(dir, settings -> RaftCommandLog.start(settings, new AppendOnlyList()));
     }
 
     /** Forms a group of {@code size} members, m1.., from a fixed list of peers. */
     RaftTestGroup bootstrap(int size) {
-        Map<String, String> peers = new LinkedHashMap<>();
-        for (int i = 1; i <= size; i++) {
-            peers.put("m" + i, "127.0.0.1:" + freePort());
-        }
-        peers.keySet().forEach(id -> settings.put(id, tuned(RaftLogSettings.bootstrap(CLUSTER, id, peers, dir.resolve(id)))));
-        peers.keySet().forEach(this::start);
+        members.bootstrap(size);
         return this;
     }
 
     /** Starts a member outside the group, waiting to be added. */
     RaftCommandLog startJoining(String id) {
-        settings.put(id, tuned(RaftLogSettings.joining(CLUSTER, id, "127.0.0.1:" + freePort(), dir.resolve(id))));
-        return start(id);
-    }
-
-    private static RaftLogSettings tuned(RaftLogSettings settings) {
-        return settings.withRequestTimeout(REQUEST_TIMEOUT);
+        return members.startJoining(id);
     }
 
     RaftCommandLog start(String id) {
-        try {
-            RaftCommandLog member = RaftCommandLog.start(settings.get(id), new AppendOnlyList());
-            running.put(id, member);
-            return member;
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        return members.start(id);
     }
 
     void stop(String id) {
-        running.remove(id).close();
+        members.stop(id);
     }
 
     RaftCommandLog member(String id) {
-        return running.get(id);
+        return members.member(id);
     }
 
     String address(String id) {
-        return settings.get(id).address();
+        return members.address(id);
     }
 
     Collection<RaftCommandLog> running() {
-        return List.copyOf(running.values());
+        return members.running();
     }
 
     /** The leader the running members of the group agree on, once they do (a joining member knows none). */
@@ -99,33 +77,31 @@ final class RaftTestGroup implements AutoCloseable {
     }
 
     private RaftCommandLog agreedLeader() {
-        Set<String> named = running.values().stream().filter(m -> m.peers().containsKey(m.memberId()))
+        Set<String> named = running().stream().filter(m -> m.peers().containsKey(m.memberId()))
                 .map(m -> m.leaderId().orElse("")).collect(Collectors.toSet());
         if (named.size() != 1) {
             return null;
         }
-        return running.get(named.iterator().next());
+        return member(named.iterator().next());
     }
 
     /** A running member of the group that is not the leader. */
     RaftCommandLog follower() {
         RaftCommandLog leader = leader();
-        return running.values().stream().filter(m -> m != leader && m.peers().containsKey(m.memberId()))
+        return running().stream().filter(m -> m != leader && m.peers().containsKey(m.memberId()))
                 .findFirst().orElseThrow();
     }
 
     /** Waits until every running member holds {@code entries}, in that order. */
     void awaitEveryMemberHolds(List<String> entries) {
-        await().atMost(CONVERGENCE).untilAsserted(() -> running.values().forEach(
+        await().atMost(CONVERGENCE).untilAsserted(() -> running().forEach(
                 member -> org.assertj.core.api.Assertions.assertThat(AppendOnlyList.entries(member.state()))
                         .as("the state of %s", member.memberId()).isEqualTo(entries)));
     }
 
     @Override
     public void close() {
-        List<RaftCommandLog> members = new ArrayList<>(running.values());
-        running.clear();
-        members.forEach(RaftCommandLog::close);
+        members.close();
     }
 
     /**

@@ -1,13 +1,7 @@
 package dev.quorumkv.membership.ratis;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -23,47 +17,32 @@ import static org.awaitility.Awaitility.await;
  */
 final class TopologyTestGroup implements AutoCloseable {
 
-    private final Path dir;
-    private final Map<String, RaftLogSettings> settings = new LinkedHashMap<>();
-    private final Map<String, RatisTopologyLog> running = new LinkedHashMap<>();
+    private final RunningMembers<RatisTopologyLog> members;
 
     TopologyTestGroup(Path dir) {
-        this.dir = dir;
+        this.members = new RunningMembers<>(dir, RatisTopologyLog::start);
     }
 
     /** Starts {@code size} members that form one group from a fixed list of peers; no topology yet. */
     TopologyTestGroup start(int size) {
-        Map<String, String> peers = new LinkedHashMap<>();
-        for (int i = 1; i <= size; i++) {
-            peers.put("m" + i, "127.0.0.1:" + RaftTestGroup.freePort());
-        }
-        peers.keySet().forEach(id -> settings.put(id, RaftLogSettings.bootstrap(RaftTestGroup.CLUSTER, id, peers, dir.resolve(id))
-                .withRequestTimeout(RaftTestGroup.REQUEST_TIMEOUT)));
-        peers.keySet().forEach(this::start);
+        members.bootstrap(size);
         return this;
     }
 
     RatisTopologyLog start(String id) {
-        try {
-            RatisTopologyLog member = RatisTopologyLog.start(settings.get(id));
-            running.put(id, member);
-            return member;
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        return members.start(id);
     }
 
     void stop(String id) {
-        running.remove(id).close();
+        members.stop(id);
     }
 
     RatisTopologyLog member(String id) {
-        return running.get(id);
+        return members.member(id);
     }
 
     Collection<RatisTopologyLog> running() {
-        return List.copyOf(running.values());
+        return members.running();
     }
 
     /** The leader the running members agree on, once they do. */
@@ -72,26 +51,24 @@ final class TopologyTestGroup implements AutoCloseable {
     }
 
     private RatisTopologyLog agreedLeader() {
-        Set<String> named = running.values().stream().map(m -> m.raftLog().leaderId().orElse("")).collect(Collectors.toSet());
-        return named.size() == 1 ? running.get(named.iterator().next()) : null;
+        Set<String> named = running().stream().map(m -> m.raftLog().leaderId().orElse("")).collect(Collectors.toSet());
+        return named.size() == 1 ? member(named.iterator().next()) : null;
     }
 
     /** A running member that is not the leader. */
     RatisTopologyLog follower() {
         RatisTopologyLog leader = leader();
-        return running.values().stream().filter(m -> m != leader).findFirst().orElseThrow();
+        return running().stream().filter(m -> m != leader).findFirst().orElseThrow();
     }
 
     /** Waits until every running member's current topology is {@code topology}. */
     void awaitEveryMemberAt(Topology topology) {
-        await().atMost(RaftTestGroup.CONVERGENCE).untilAsserted(() -> running.values().forEach(
+        await().atMost(RaftTestGroup.CONVERGENCE).untilAsserted(() -> running().forEach(
                 member -> assertThat(member.current()).as("the topology of %s", member).isEqualTo(topology)));
     }
 
     @Override
     public void close() {
-        List<RatisTopologyLog> members = new ArrayList<>(running.values());
-        running.clear();
-        members.forEach(RatisTopologyLog::close);
+        members.close();
     }
 }
