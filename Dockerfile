@@ -6,8 +6,15 @@
 # src/test/java/dev/quorumkv/deploy/ImageLayoutIntegrationTests replays the extract step, the
 # COPY lines of the runtime stage, its ENV lines and the ENTRYPOINT below on the built jar,
 # so keep them in this one-instruction-per-line form.
+#
+# The base images are build arguments; the defaults are the public ones. Where no registry can be
+# reached, bin/container-engine builds local Debian bookworm bases with the same tools:
+#   podman build --network=host --build-arg BUILD_BASE=localhost/quorumkv-base-jdk:17 \
+#       --build-arg RUNTIME_BASE=localhost/quorumkv-base-jre:17 -t quorumkv:0.1.0 .
+ARG BUILD_BASE=eclipse-temurin:17-jdk-noble
+ARG RUNTIME_BASE=eclipse-temurin:17-jre-noble
 
-FROM eclipse-temurin:17-jdk-noble AS build
+FROM ${BUILD_BASE} AS build
 WORKDIR /src
 # Dependencies first: this layer is rebuilt only when the pom changes, not on every source edit.
 COPY mvnw pom.xml ./
@@ -20,13 +27,17 @@ RUN ./mvnw --batch-mode --quiet -Dmaven.test.skip=true package \
 # Boot's layered layout: libraries change less often than our classes, so each gets its own layer.
 RUN java -Djarmode=tools -jar app.jar extract --layers --launcher --destination extracted
 
-FROM eclipse-temurin:17-jre-noble
+FROM ${RUNTIME_BASE}
 # The Helm chart's scale-down hook Job runs this image with a POSIX sh script (helm/quorumkv/files/
 # scale-down): curl (already in the base) calls the admin API, jq reads its JSON. `java Script.java`
 # needs jdk.compiler, which a JRE image need not have; and JSON is not for sed.
-RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl jq \
-    && rm -rf /var/lib/apt/lists/*
+# Installed only when the base lacks them (the local bases have both), so that this stage needs
+# no package mirror then.
+RUN if ! command -v curl >/dev/null || ! command -v jq >/dev/null; then \
+      apt-get update \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl jq \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
 # A fixed numeric uid/gid so Kubernetes' runAsNonRoot/fsGroup can be checked against it.
 RUN groupadd --system --gid 10001 quorumkv \
     && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin quorumkv \

@@ -76,6 +76,9 @@ record Dockerfile(List<Stage> stages) {
                 current = new ArrayList<>();
                 stages.add(new Stage(name, current));
             }
+            if (current == null && instruction.keyword().equals("ARG")) {
+                continue; // a global build argument (the base images), used only in FROM lines
+            }
             if (current == null) {
                 throw new IllegalStateException("instruction before the first FROM: " + whole);
             }
