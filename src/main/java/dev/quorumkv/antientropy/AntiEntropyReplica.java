@@ -50,7 +50,8 @@ public class AntiEntropyReplica {
         List<KeyStamp> page = new ArrayList<>();
         boolean[] more = {false};
         store.scan(after, (key, stamp) -> {
-            if (!selection.contains(trees.partitionOf(key), TreeHashes.segmentOf(TreeHashes.keyHash(key)))) {
+            long keyHash = TreeHashes.keyHash(key);
+            if (!selection.contains(trees.partitionOfHash(keyHash), TreeHashes.segmentOf(keyHash))) {
                 return true;
             }
             if (page.size() == PAGE_KEYS) {

@@ -105,4 +105,9 @@ public final class HashTrees implements WriteObserver {
     int partitionOf(String key) {
         return partitions.partitionOf(key);
     }
+
+    /** As {@link #partitionOf(String)}, for a caller that has the key's hash already (its segment needs it too). */
+    int partitionOfHash(long keyHash) {
+        return partitions.partitionOfHash(keyHash);
+    }
 }
