@@ -5,21 +5,29 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import dev.quorumkv.InvalidConfigurationException;
 import dev.quorumkv.version.Version;
 
-/** Who this node is, who its peers are, and the partition map that places keys on them. Immutable. */
+/**
+ * Who this node is, who its peers are, and the {@link Placement} that puts keys on them. The placement changes
+ * when the membership does ({@link #update}); everything else reads the current one each time it needs it.
+ */
 public final class Cluster {
 
     private final Member self;
-    private final List<Member> members;
-    private final PartitionMap partitions;
+    private final List<Consumer<Placement>> listeners = new CopyOnWriteArrayList<>();
+    private volatile Placement placement;
 
     public Cluster(Member self, List<Member> members, PartitionMap partitions) {
+        this(self, new StaticPlacement(0, partitions, members));
+    }
+
+    public Cluster(Member self, Placement placement) {
         this.self = self;
-        this.members = List.copyOf(members);
-        this.partitions = partitions;
+        this.placement = placement;
     }
 
     /**
@@ -84,23 +92,49 @@ public final class Cluster {
         return self.equals(member);
     }
 
+    /** The current placement: read it once per operation, so one operation sees one epoch. */
+    public Placement placement() {
+        return placement;
+    }
+
+    /**
+     * Moves to a newer placement and tells the listeners; an older or equal epoch is ignored, so placements
+     * arriving out of order never move the view back.
+     */
+    public void update(Placement next) {
+        synchronized (listeners) {
+            if (next.epoch() <= placement.epoch()) {
+                return;
+            }
+            placement = next;
+            for (Consumer<Placement> listener : listeners) {
+                listener.accept(next);
+            }
+        }
+    }
+
+    /** Runs {@code listener} on every later placement, in epoch order, on the thread that updates. */
+    public void onUpdate(Consumer<Placement> listener) {
+        listeners.add(listener);
+    }
+
     public List<Member> members() {
-        return members;
+        return placement.replicaMembers();
     }
 
     public List<Member> peers() {
-        return members.stream().filter(member -> !isSelf(member)).toList();
+        return members().stream().filter(member -> !isSelf(member)).toList();
     }
 
     public int size() {
-        return members.size();
+        return members().size();
     }
 
     public List<Member> preferenceList(String key, int n) {
-        return partitions.preferenceList(key, n);
+        return placement.owners().preferenceList(key, n);
     }
 
     public PartitionMap partitionMap() {
-        return partitions;
+        return placement.owners();
     }
 }

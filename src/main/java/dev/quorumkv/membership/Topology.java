@@ -15,6 +15,7 @@ import java.util.UUID;
 
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.cluster.PartitionMap;
+import dev.quorumkv.cluster.Placement;
 
 /**
  * The cluster's membership at one epoch: who the members are, who owns each partition, and the change running, if
@@ -25,7 +26,7 @@ import dev.quorumkv.cluster.PartitionMap;
  * <p>The constructor checks every invariant ({@link TopologyInvariants}), so a topology decoded from a snapshot is as
  * sound as one the commands built.
  */
-public final class Topology {
+public final class Topology implements Placement {
 
     private static final Topology EMPTY = new Topology(0, 0, 0, List.of(), Set.of(), null, null);
 
@@ -61,6 +62,7 @@ public final class Topology {
         return new Topology(epoch + 1, partitions, replicas, nextMembers, nextRetired, nextOwners, nextChange);
     }
 
+    @Override
     public long epoch() {
         return epoch;
     }
@@ -70,6 +72,7 @@ public final class Topology {
     }
 
     /** The number of partitions the key space is cut into (0 before the first topology). */
+    @Override
     public int partitions() {
         return partitions;
     }
@@ -94,6 +97,7 @@ public final class Topology {
     }
 
     /** The owners as of the last finished change (null only before the first topology). */
+    @Override
     public PartitionMap owners() {
         return owners;
     }
@@ -111,11 +115,19 @@ public final class Topology {
         return moves;
     }
 
+    /** Every member that has not left, as the coordinator knows it. */
+    @Override
+    public List<Member> replicaMembers() {
+        return members.stream().filter(member -> member.state() != MemberState.LEFT).map(TopologyMember::member).toList();
+    }
+
+    @Override
     public int partitionOf(String key) {
         return owners.partitionOf(key);
     }
 
     /** Whom a read of the partition asks: the old owners until the change reads the new ones. */
+    @Override
     public List<Member> readReplicas(int partition) {
         if (change == null) {
             return owners.owners(partition);
@@ -134,6 +146,7 @@ public final class Topology {
     }
 
     /** Whom a write of the partition goes to: the old owners, then the new ones they lack, while both are written. */
+    @Override
     public List<Member> writeReplicas(int partition) {
         if (change == null) {
             return owners.owners(partition);
@@ -155,6 +168,7 @@ public final class Topology {
      * are written and they differ, the new owners too. Counting W over both together is not enough: a write held
      * by the leaving owner and one other would be lost to reads once they move to the new owners.
      */
+    @Override
     public List<List<Member>> writeQuorums(int partition) {
         if (change == null) {
             return List.of(owners.owners(partition));
