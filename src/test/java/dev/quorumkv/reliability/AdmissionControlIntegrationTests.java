@@ -92,7 +92,7 @@ class AdmissionControlIntegrationTests {
     }
 
     @Test
-    void concurrentLargeBodiesShedWithOverloadedAndTheNodeRecovers() throws Exception {
+    void concurrentBodiesAtTheLimitShedWithOverloadedAndTheNodeRecovers() throws Exception {
         byte[] body = new byte[MIB];
         new Random(42).nextBytes(body);
         CountDownLatch halfSent = new CountDownLatch(BODIES);
