@@ -50,13 +50,14 @@ final class InMemoryReplicas {
         final MeterRegistry registry = new SimpleMeterRegistry();
         final AntiEntropyRound round;
         final TombstonePurger purger;
+        final Exchange exchange;
 
         Node(Member member, int maxKeysPerExchange) {
             this.member = member;
             this.trees = HashTrees.of(store, partitions);
             this.replica = new AntiEntropyReplica(trees, store, store);
             GcGrace gcGrace = new GcGrace(GC_GRACE, time);
-            Exchange exchange = new Exchange(member, replica, antiEntropyClient(), replicaClient(), gcGrace, time,
+            this.exchange = new Exchange(member, replica, antiEntropyClient(), replicaClient(), gcGrace, time,
                     Duration.ofSeconds(1), maxKeysPerExchange);
             this.round = new AntiEntropyRound(new Cluster(member, members, partitions), exchange, history, time, registry);
             this.purger = new TombstonePurger(store, trees, history, gcGrace, registry);
