@@ -25,6 +25,8 @@ public final class InternalApi {
     public static final String AAE_SEGMENTS_PATH = "/internal/aae/segments/{partition}";
     /** POST: a page of the keys held in the segments the body selects, with their versions. */
     public static final String AAE_STAMPS_PATH = "/internal/aae/stamps";
+    /** GET: this node's progress through the running membership change, JSON (membership's MemberProgress). */
+    public static final String MEMBERSHIP_PROGRESS_PATH = "/internal/membership/progress";
 
     /**
      * A batch's encoded size stays below this: a sender stops adding requests to a batch past it, and a
