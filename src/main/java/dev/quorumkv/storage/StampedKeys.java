@@ -27,6 +27,14 @@ public interface StampedKeys {
      */
     boolean removeTombstone(String key, Version version);
 
+    /**
+     * Removes {@code key} if it still holds exactly {@code version}, value or tombstone, in one step with respect
+     * to writes of that key: for a partition this node no longer holds after a membership change.
+     *
+     * @return true if the key was removed
+     */
+    boolean removeAt(String key, Version version);
+
     @FunctionalInterface
     interface StampVisitor {
 

@@ -69,6 +69,17 @@ class InMemoryStore implements ReplicaStore, StampedKeys {
         return true;
     }
 
+    @Override
+    public synchronized boolean removeAt(String key, Version version) {
+        Versioned held = keys.get(key);
+        if (held == null || !held.version().equals(version)) {
+            return false;
+        }
+        keys.remove(key);
+        observer.changed(key, Stamp.of(held), null);
+        return true;
+    }
+
     /** Each key's version and value (or "tombstone") as text: comparable between stores, unlike byte arrays. */
     Map<String, String> contents() {
         return keys.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, entry -> entry.getValue().version() + " "

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 
 import dev.quorumkv.InvalidConfigurationException;
 import dev.quorumkv.storage.KeyedValue;
@@ -285,14 +286,23 @@ public class RocksDbReplicaStore implements ReplicaStore, StampedKeys, AutoClose
 
     @Override
     public boolean removeTombstone(String key, Version version) {
+        return removeIf(key, stamp -> stamp.tombstone() && stamp.version().equals(version));
+    }
+
+    @Override
+    public boolean removeAt(String key, Version version) {
+        return removeIf(key, stamp -> stamp.version().equals(version));
+    }
+
+    private boolean removeIf(String key, Predicate<Stamp> held) {
         byte[] keyBytes = keyBytes(key);
         ReentrantLock lock = locks[stripe(key)];
         lock.lock();
         Lock handleLock = readLocked();
         try {
-            byte[] held = read(keyBytes);
-            Stamp stamp = held == null ? null : VersionedCodec.decodeStamp(held);
-            if (stamp == null || !stamp.tombstone() || !stamp.version().equals(version)) {
+            byte[] bytes = read(keyBytes);
+            Stamp stamp = bytes == null ? null : VersionedCodec.decodeStamp(bytes);
+            if (stamp == null || !held.test(stamp)) {
                 return false;
             }
             database("write").delete(writeOptions, keyBytes);

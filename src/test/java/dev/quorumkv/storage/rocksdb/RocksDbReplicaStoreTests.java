@@ -95,6 +95,23 @@ class RocksDbReplicaStoreTests {
     }
 
     @Test
+    void aKeyIsRemovedAtTheVersionSeenOnlyValueOrTombstoneAndNotAfterANewerWrite() {
+        try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
+            store.putIfNewer("v", value(1, 0, "n1", "x"));
+            store.putIfNewer("t", Versioned.tombstone(new Version(2, 0, "n1")));
+            store.putIfNewer("w", value(3, 0, "n1", "y"));
+            store.putIfNewer("w", value(4, 0, "n1", "z"));
+
+            assertThat(store.removeAt("v", new Version(1, 0, "n1"))).isTrue();
+            assertThat(store.removeAt("t", new Version(2, 0, "n1"))).isTrue();
+            assertThat(store.removeAt("w", new Version(3, 0, "n1"))).as("a newer write arrived since").isFalse();
+            assertThat(store.get("v")).isEmpty();
+            assertThat(store.get("t")).isEmpty();
+            assertThat(store.get("w")).isPresent();
+        }
+    }
+
+    @Test
     void aTombstoneIsRemovedOnlyAtTheVersionSeenAndNeverAValue() {
         try (RocksDbReplicaStore store = new RocksDbReplicaStore(dir, false)) {
             store.putIfNewer("v", value(1, 0, "n1", "x"));

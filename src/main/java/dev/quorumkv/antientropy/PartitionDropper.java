@@ -1,0 +1,59 @@
+package dev.quorumkv.antientropy;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.cluster.Placement;
+import dev.quorumkv.storage.StampedKeys;
+
+/**
+ * Removes the keys of partitions this node neither reads nor writes any more: what it gave away in a membership
+ * change. Safe once this node has the placement that leaves them out: the change reached DROP_OLD only after
+ * every member read the new owners, so nobody reads this copy, and a copy kept would come back stale (deletes
+ * purged meanwhile resurrected) should the partition return to this node one day. A key written since the scan
+ * saw it is left: {@link StampedKeys#removeAt} removes only the version seen.
+ */
+final class PartitionDropper {
+
+    private final String selfId;
+    private final StampedKeys store;
+
+    PartitionDropper(String selfId, StampedKeys store) {
+        this.selfId = selfId;
+        this.store = store;
+    }
+
+    /**
+     * Drops what {@code placement} does not give this node. A placement of epoch 0 (members from the settings,
+     * before the topology is known) drops nothing: it may not name this node yet.
+     *
+     * @return the keys removed
+     */
+    long dropNotHeld(Placement placement) {
+        if (placement.epoch() == 0) {
+            return 0;
+        }
+        boolean[] held = new boolean[placement.partitions()];
+        boolean holdsAll = true;
+        for (int partition = 0; partition < held.length; partition++) {
+            held[partition] = holds(placement.readReplicas(partition)) || holds(placement.writeReplicas(partition));
+            holdsAll &= held[partition];
+        }
+        if (holdsAll) {
+            return 0;
+        }
+        AtomicLong dropped = new AtomicLong();
+        store.scan(null, (key, stamp) -> {
+            if (!held[placement.partitionOf(key)] && store.removeAt(key, stamp.version())) {
+                dropped.incrementAndGet();
+            }
+            return true;
+        });
+        return dropped.get();
+    }
+
+    private boolean holds(List<Member> replicas) {
+        return replicas.stream().anyMatch(member -> member.id().equals(selfId));
+    }
+}
