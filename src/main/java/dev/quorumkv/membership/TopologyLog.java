@@ -27,6 +27,14 @@ public interface TopologyLog extends AutoCloseable {
      */
     void onCommit(Consumer<Topology> listener);
 
+    /**
+     * Whether this node leads the log now, and so drives a running change ({@link ChangeDriver}). Only a hint: the
+     * advance is a compare-and-set, so two nodes that both think they lead cannot apply a phase twice.
+     */
+    default boolean leads() {
+        return true;
+    }
+
     /** Stops taking changes; submissions afterwards fail. */
     @Override
     void close();

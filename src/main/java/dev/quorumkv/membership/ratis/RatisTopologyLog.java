@@ -138,6 +138,11 @@ public final class RatisTopologyLog implements TopologyLog {
     }
 
     /** The Raft log underneath, for the tests (leader, peers, stop and restart). */
+    @Override
+    public boolean leads() {
+        return raft.leaderId().filter(raft.memberId()::equals).isPresent();
+    }
+
     RaftCommandLog raftLog() {
         return raft;
     }
