@@ -43,7 +43,8 @@ final class CoordinatorFixture {
         this.time = time;
         this.members = members;
         Member self = members.stream().filter(m -> m.id().equals(selfId)).findFirst().orElseThrow();
-        this.cluster = new Cluster(self, members, PartitionMap.striped(members, 64, members.size()));
+        // N owners per partition, as the node builds its map: a key's replicas are its partition's owners.
+        this.cluster = new Cluster(self, members, PartitionMap.striped(members, 64, quorum.n()));
         this.replicas = replicas;
         // No minimum silence: these tests send a few calls at once and check how each outcome counts.
         this.failureDetector = new FailureDetector(self, members, 3, Duration.ZERO, time);
@@ -54,7 +55,7 @@ final class CoordinatorFixture {
         // Compared with every peer, all on the same time: the clock rules' tests change it.
         cluster.peers().forEach(peer -> clockOffsets.record(peer, time.wallMillis(), time.wallMillis(), time.wallMillis()));
         this.writes = new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicas, fanOut, metrics, missed,
-                new StandInPicker(cluster, failureDetector), replicas);
+                new StandInPicker(failureDetector), replicas);
         this.reads = new QuorumReadService(cluster, quorum, clock, replicas, fanOut, metrics, new GcGrace(GC_GRACE, time));
     }
 
