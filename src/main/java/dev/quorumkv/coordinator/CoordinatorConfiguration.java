@@ -33,7 +33,9 @@ class CoordinatorConfiguration {
 
     @Bean
     CoordinatorMetrics coordinatorMetrics(MeterRegistry registry, Cluster cluster, TimeSource time) {
-        return new CoordinatorMetrics(registry, cluster.members(), time);
+        CoordinatorMetrics metrics = new CoordinatorMetrics(registry, cluster.members(), time);
+        metrics.follow(cluster);
+        return metrics;
     }
 
     @Bean
