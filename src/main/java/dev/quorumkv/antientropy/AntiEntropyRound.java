@@ -7,7 +7,7 @@ import java.util.Map;
 
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
-import dev.quorumkv.cluster.PartitionMap;
+import dev.quorumkv.cluster.Placement;
 import dev.quorumkv.time.TimeSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * A round: one exchange with each peer over the partitions it shares with this node, one peer after another.
  * A partition whose exchanges with all its other owners completed is recorded in the {@link RepairHistory}
  * with the round's start, which is what lets tombstone GC purge.
+ * <p>
+ * Peers and owners come from the placement current when the round starts. A partition's owners here are its write
+ * replicas ({@link Placement#writeReplicas}): while a change of members runs, its new owners as well as its old. A
+ * tombstone is purged only once every replica a write of its key goes to holds it; a new owner that had the value
+ * streamed to it but not yet the delete would otherwise bring the key back.
  */
 class AntiEntropyRound {
 
@@ -44,17 +49,17 @@ class AntiEntropyRound {
     RoundResult run() {
         long started = time.wallMillis();
         long startedNanos = time.nanoTime();
-        PartitionMap partitions = cluster.partitionMap();
-        Map<Member, Exchange.Outcome> outcomes = new HashMap<>();
+        Placement placement = cluster.placement();
+        Map<String, Exchange.Outcome> outcomes = new HashMap<>();
         List<String> failures = new ArrayList<>();
         long repaired = 0;
-        for (Member peer : cluster.peers()) {
-            List<Integer> shared = sharedPartitions(partitions, peer);
+        for (Member peer : cluster.peersIn(placement)) {
+            List<Integer> shared = sharedPartitions(placement, peer);
             if (shared.isEmpty()) {
                 continue;
             }
             Exchange.Outcome outcome = exchange.run(peer, shared);
-            outcomes.put(peer, outcome);
+            outcomes.put(peer.id(), outcome);
             repaired += outcome.keysRepaired();
             keysRepaired.increment(outcome.keysRepaired());
             if (!outcome.complete()) {
@@ -62,10 +67,10 @@ class AntiEntropyRound {
             }
         }
         int completed = 0;
-        for (int partition = 0; partition < partitions.partitions(); partition++) {
-            List<Member> owners = partitions.owners(partition);
-            if (owners.contains(cluster.self()) && owners.stream().filter(owner -> !cluster.isSelf(owner))
-                    .allMatch(owner -> outcomes.get(owner).complete())) {
+        for (int partition = 0; partition < placement.partitions(); partition++) {
+            List<Member> owners = placement.writeReplicas(partition);
+            if (owners.stream().anyMatch(cluster::isSelf) && owners.stream().filter(owner -> !cluster.isSelf(owner))
+                    .allMatch(owner -> outcomes.containsKey(owner.id()) && outcomes.get(owner.id()).complete())) {
                 history.completed(partition, started);
                 completed++;
             }
@@ -83,11 +88,11 @@ class AntiEntropyRound {
         return result;
     }
 
-    private List<Integer> sharedPartitions(PartitionMap partitions, Member peer) {
+    private List<Integer> sharedPartitions(Placement placement, Member peer) {
         List<Integer> shared = new ArrayList<>();
-        for (int partition = 0; partition < partitions.partitions(); partition++) {
-            List<Member> owners = partitions.owners(partition);
-            if (owners.contains(peer) && owners.contains(cluster.self())) {
+        for (int partition = 0; partition < placement.partitions(); partition++) {
+            List<Member> owners = placement.writeReplicas(partition);
+            if (owners.contains(peer) && owners.stream().anyMatch(cluster::isSelf)) {
                 shared.add(partition);
             }
         }

@@ -25,6 +25,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * back to trusting a clock last seen off. With no sample at all, a node with peers does not trust its
  * clock for {@link #FIRST_SAMPLE_GRACE} after its start, time enough to sample any peer that answers. The
  * exported offsets ({@link #offset}) are the recent samples only.
+ * <p>
+ * The peers are those of the cluster's current placement ({@link #follow}): a peer that joins gets its gauge, one
+ * that leaves loses its gauge and its sample, so it no longer votes on this node's clock.
  */
 public class ClockOffsets {
 
@@ -42,25 +45,43 @@ public class ClockOffsets {
     private record Sample(long offsetMillis, long takenAtNanos) {
     }
 
-    private final List<Member> peers;
-    private final Set<String> peerIds;
     private final TimeSource time;
     private final Duration maxOffset;
+    private final MeterRegistry registry;
     private final Map<String, Sample> samples = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> gauges = new ConcurrentHashMap<>();
     private final long createdAtNanos;
+    private volatile List<Member> peers = List.of();
+    private volatile Set<String> peerIds = Set.of();
 
     public ClockOffsets(List<Member> peers, TimeSource time, Duration maxOffset, MeterRegistry registry) {
-        this.peers = List.copyOf(peers);
-        this.peerIds = this.peers.stream().map(Member::id).collect(Collectors.toUnmodifiableSet());
         this.time = time;
         this.maxOffset = maxOffset;
+        this.registry = registry;
         this.createdAtNanos = time.nanoTime();
-        for (Member peer : this.peers) {
-            Gauge.builder("quorumkv.clock.offset", () -> offset(peer).map(offset -> offset.toNanos() / 1e9).orElse(Double.NaN))
+        track(peers);
+    }
+
+    /** Measures the peers of every placement of {@code cluster}, from the current one on. */
+    public void follow(Cluster cluster) {
+        cluster.follow(placement -> track(cluster.peersIn(placement)));
+    }
+
+    /** Measures exactly these peers from now on: a gauge for each new one; the gauge and sample of one gone are dropped. */
+    synchronized void track(List<Member> current) {
+        peers = List.copyOf(current);
+        peerIds = peers.stream().map(Member::id).collect(Collectors.toUnmodifiableSet());
+        for (Member peer : peers) {
+            gauges.computeIfAbsent(peer.id(), id -> Gauge.builder("quorumkv.clock.offset",
+                            () -> offset(peer).map(offset -> offset.toNanos() / 1e9).orElse(Double.NaN))
                     .description("The peer's wall clock minus this node's, in seconds, measured on recent calls")
-                    .tag("peer", peer.id())
-                    .register(registry);
+                    .tag("peer", id)
+                    .register(registry));
         }
+        gauges.keySet().stream().filter(id -> !peerIds.contains(id)).toList().forEach(gone -> {
+            registry.remove(gauges.remove(gone));
+            samples.remove(gone);
+        });
     }
 
     /**
@@ -122,13 +143,17 @@ public class ClockOffsets {
         if (peers.isEmpty()) {
             return Optional.empty();
         }
-        if (samples.isEmpty()) {
+        // The peers' samples only: one taken from a peer just as it left may land after its own were dropped.
+        Set<String> current = peerIds;
+        List<Sample> peerSamples = samples.entrySet().stream().filter(sample -> current.contains(sample.getKey()))
+                .map(Map.Entry::getValue).toList();
+        if (peerSamples.isEmpty()) {
             return sinceStart().compareTo(FIRST_SAMPLE_GRACE) < 0
                     ? Optional.of("this node's clock has not been compared with a peer yet")
                     : Optional.empty();
         }
-        long far = samples.values().stream().filter(sample -> Math.abs(sample.offsetMillis()) > maxOffset.toMillis()).count();
-        return far * 2 <= samples.size()
+        long far = peerSamples.stream().filter(sample -> Math.abs(sample.offsetMillis()) > maxOffset.toMillis()).count();
+        return far * 2 <= peerSamples.size()
                 ? Optional.empty()
                 : Optional.of("this node's clock is more than " + maxOffset.toMillis() + " ms away from most of its peers");
     }

@@ -88,8 +88,9 @@ public final class Cluster {
         return self;
     }
 
+    /** By id: a placement from the topology names this node with the url it was given there, which may be spelled otherwise. */
     public boolean isSelf(Member member) {
-        return self.equals(member);
+        return self.id().equals(member.id());
     }
 
     /** The current placement: read it once per operation, so one operation sees one epoch. */
@@ -118,12 +119,29 @@ public final class Cluster {
         listeners.add(listener);
     }
 
+    /**
+     * Runs {@code listener} on the current placement now, then as {@link #onUpdate}: what keeps something per member
+     * (a detector's state, a meter) starts from the members of now and misses no later change, even one committed
+     * while it subscribes.
+     */
+    public void follow(Consumer<Placement> listener) {
+        synchronized (listeners) {
+            listener.accept(placement);
+            listeners.add(listener);
+        }
+    }
+
     public List<Member> members() {
         return placement.replicaMembers();
     }
 
     public List<Member> peers() {
-        return members().stream().filter(member -> !isSelf(member)).toList();
+        return peersIn(placement);
+    }
+
+    /** The members of {@code placement} other than this node. */
+    public List<Member> peersIn(Placement placement) {
+        return placement.replicaMembers().stream().filter(member -> !isSelf(member)).toList();
     }
 
     public int size() {

@@ -30,12 +30,16 @@ class ClusterConfiguration {
 
     @Bean
     FailureDetector failureDetector(Cluster cluster, ClusterProperties properties, TimeSource time) {
-        return new FailureDetector(cluster.self(), cluster.members(), properties.failureThreshold(), time);
+        FailureDetector failureDetector = new FailureDetector(cluster.self(), cluster.members(), properties.failureThreshold(), time);
+        failureDetector.follow(cluster);
+        return failureDetector;
     }
 
     @Bean
     ClockOffsets clockOffsets(Cluster cluster, TimeSource time, ClockProperties properties, MeterRegistry registry) {
-        return new ClockOffsets(cluster.peers(), time, properties.maxOffset(), registry);
+        ClockOffsets offsets = new ClockOffsets(cluster.peers(), time, properties.maxOffset(), registry);
+        offsets.follow(cluster);
+        return offsets;
     }
 
     @Bean("clock")

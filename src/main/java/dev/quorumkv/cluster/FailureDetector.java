@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import dev.quorumkv.time.TimeSource;
 import org.slf4j.Logger;
@@ -26,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * very first answers after a start (new connections, code not yet compiled) took longer than the
  * timeout and three calls in flight marked it down at once. A stopped or paused peer answers nothing and
  * is marked down after about twice the replication timeout.
+ *
+ * <p>It watches the members of the cluster's current placement ({@link #follow}): a member that joins is watched
+ * from the placement that adds it, one that leaves is forgotten, and a member at a new url (a replacement host) starts
+ * afresh. A call to a member it does not watch counts for nothing, and such a member is up.
  */
 public class FailureDetector {
 
@@ -51,7 +57,26 @@ public class FailureDetector {
         this.threshold = threshold;
         this.minSilenceNanos = minSilence.toNanos();
         this.time = time;
-        members.forEach(this::peer);
+        track(members);
+    }
+
+    /** Watches the members of every placement of {@code cluster}, from the current one on. */
+    public void follow(Cluster cluster) {
+        cluster.follow(placement -> track(placement.replicaMembers()));
+    }
+
+    /** Watches exactly these members from now on: new ones start up, and the state of those not among them is dropped. */
+    void track(List<Member> members) {
+        Set<String> ids = members.stream().map(Member::id).collect(Collectors.toSet());
+        peers.keySet().retainAll(ids);
+        for (Member member : members) {
+            peers.compute(member.id(), (id, known) -> known != null && known.member.equals(member) ? known : new Peer(member, time.nanoTime()));
+        }
+    }
+
+    /** The members watched, by id. */
+    public Set<String> watched() {
+        return Set.copyOf(peers.keySet());
     }
 
     public boolean isUp(Member member) {
@@ -59,38 +84,46 @@ public class FailureDetector {
     }
 
     public State state(Member member) {
-        if (member.equals(self)) {
+        if (member.id().equals(self.id())) {
             return State.UP;
         }
-        return peer(member).failures.get() >= threshold ? State.DOWN : State.UP;
+        Peer peer = peers.get(member.id());
+        return peer != null && peer.failures.get() >= threshold ? State.DOWN : State.UP;
     }
 
     /** How long {@code member} has been marked down, counted from the call that marked it; empty while it is up. */
     public Optional<Duration> downFor(Member member) {
-        if (isUp(member)) {
+        Peer peer = peers.get(member.id());
+        if (peer == null || isUp(member)) {
             return Optional.empty();
         }
-        return Optional.of(Duration.ofNanos(time.nanoTime() - peer(member).downSinceNanos));
+        return Optional.of(Duration.ofNanos(time.nanoTime() - peer.downSinceNanos));
     }
 
     /** The peer answered (an ack, a refusal, a probe): it is alive, however late the answer came. */
     public void recordSuccess(Member member) {
-        Peer peer = peer(member);
+        Peer peer = peers.get(member.id());
+        if (peer == null) {
+            return;
+        }
         peer.lastAnswerNanos = time.nanoTime();
         int before = peer.failures.getAndSet(0);
-        if (before >= threshold && !member.equals(self)) {
+        if (before >= threshold && !member.id().equals(self.id())) {
             log.info("Peer {} is up again", member.id());
         }
     }
 
     /** A call failed with an error: the peer refused the connection or could not handle the call. */
     public void recordFailure(Member member, Throwable cause) {
-        Peer peer = peer(member);
+        Peer peer = peers.get(member.id());
+        if (peer == null) {
+            return;
+        }
         int now = peer.failures.incrementAndGet();
         if (now == threshold) {
             peer.downSinceNanos = time.nanoTime();
         }
-        if (now == threshold && !member.equals(self)) {
+        if (now == threshold && !member.id().equals(self.id())) {
             log.warn("Peer {} marked down after {} consecutive failures (last: {}); probing until it answers",
                     member.id(), threshold, cause.toString());
         }
@@ -102,8 +135,8 @@ public class FailureDetector {
      * silence after the first unanswered one.
      */
     public void recordTimeout(Member member, long sentAtNanos, Throwable cause) {
-        Peer peer = peer(member);
-        if (peer.lastAnswerNanos - sentAtNanos > 0) {
+        Peer peer = peers.get(member.id());
+        if (peer == null || peer.lastAnswerNanos - sentAtNanos > 0) {
             return;
         }
         if (sentAtNanos - peer.silentSince(sentAtNanos) < minSilenceNanos) {
@@ -112,13 +145,10 @@ public class FailureDetector {
         recordFailure(member, cause);
     }
 
-    private Peer peer(Member member) {
-        Peer peer = peers.get(member.id()); // every member is known from the start: no lambda on the hot path
-        return peer != null ? peer : peers.computeIfAbsent(member.id(), id -> new Peer(time.nanoTime()));
-    }
-
     private static final class Peer {
 
+        /** The member as watched: the same id at another url is another host, watched afresh. */
+        final Member member;
         final AtomicInteger failures = new AtomicInteger();
         /** Starts at creation: a peer never heard from is silent since every call sent after that. */
         volatile long lastAnswerNanos;
@@ -128,7 +158,8 @@ public class FailureDetector {
         private long firstUnansweredNanos;
         private boolean silent;
 
-        Peer(long createdNanos) {
+        Peer(Member member, long createdNanos) {
+            this.member = member;
             this.lastAnswerNanos = createdNanos;
         }
 

@@ -15,6 +15,10 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class CoordinatorConfiguration {
 
+    /**
+     * Checked against the members at start (N capped at the cluster size) and fixed from then on: members joining
+     * or leaving later change who the replicas are (the placement), not N, W or R.
+     */
     @Bean
     Quorum quorum(ReplicationProperties properties, Cluster cluster) {
         return Quorum.fromConfiguration(properties, cluster.size());
@@ -29,7 +33,9 @@ class CoordinatorConfiguration {
 
     @Bean
     CoordinatorMetrics coordinatorMetrics(MeterRegistry registry, Cluster cluster, TimeSource time) {
-        return new CoordinatorMetrics(registry, cluster.members(), time);
+        CoordinatorMetrics metrics = new CoordinatorMetrics(registry, cluster.members(), time);
+        metrics.follow(cluster);
+        return metrics;
     }
 
     @Bean
@@ -43,7 +49,7 @@ class CoordinatorConfiguration {
             ReplicaClient replicaClient, ReplicaFanOut fanOut, CoordinatorMetrics metrics, MissedWrites missedWrites,
             FailureDetector failureDetector, StandInClient standIns) {
         return new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicaClient, fanOut, metrics, missedWrites,
-                new StandInPicker(cluster, failureDetector), standIns);
+                new StandInPicker(failureDetector), standIns);
     }
 
     /** Shared by read repair and anti-entropy: neither copies a tombstone past it to a replica lacking the key. */

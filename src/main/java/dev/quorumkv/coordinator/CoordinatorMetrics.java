@@ -1,23 +1,30 @@
 package dev.quorumkv.coordinator;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
+import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.time.TimeSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
  * The meters of DESIGN.md, registered up front with every tag value, so that dashboards and rate()
  * see zero-valued series before the first failure rather than no series at all. Tags are low-cardinality
- * only: outcome, peer (a member id), op.
+ * only: outcome, peer (a member id), op. The per-peer meters follow the membership ({@link #follow}): registered
+ * for a member when a placement adds it, removed once one leaves it.
  */
 public class CoordinatorMetrics {
 
@@ -34,7 +41,8 @@ public class CoordinatorMetrics {
     private final Counter readRepairs;
     private final Counter restamped;
     /** Per member id, resolved once: the hot path looks meters up without building tag or key strings. */
-    private final Map<String, PeerMeters> peers = new HashMap<>();
+    private final Map<String, PeerMeters> peers = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
     private final TimeSource time;
 
     public CoordinatorMetrics(MeterRegistry registry, List<Member> members, TimeSource time) {
@@ -66,21 +74,39 @@ public class CoordinatorMetrics {
                 .register(registry);
         readRepairs = Counter.builder("quorumkv.read.repairs")
                 .description("Stale or missing replicas sent the newest version after a read").register(registry);
+        this.registry = registry;
+        track(members);
+    }
+
+    /** Meters the members of every placement of {@code cluster}, from the current one on. */
+    public void follow(Cluster cluster) {
+        cluster.follow(placement -> track(placement.replicaMembers()));
+    }
+
+    /** Meters exactly these members from now on: a new one's meters are registered, those of one gone removed. */
+    synchronized void track(List<Member> members) {
         for (Member member : members) {
-            PeerMeters meters = new PeerMeters(new Counter[Operation.values().length][ReplicaOutcome.values().length],
-                    new Timer[Operation.values().length]);
-            for (Operation op : Operation.values()) {
-                for (ReplicaOutcome outcome : ReplicaOutcome.values()) {
-                    meters.requests()[op.ordinal()][outcome.ordinal()] = Counter.builder("quorumkv.replica.requests")
-                            .tags("peer", member.id(), "op", op.label(), "outcome", outcome.label())
-                            .description("Calls from this coordinator to each replica").register(registry);
-                }
-                meters.latency()[op.ordinal()] = Timer.builder("quorumkv.replica.latency")
-                        .tags("peer", member.id(), "op", op.label())
-                        .description("Time each replica took to answer this coordinator").register(registry);
-            }
-            peers.put(member.id(), meters);
+            peers.computeIfAbsent(member.id(), this::register);
         }
+        Set<String> ids = members.stream().map(Member::id).collect(Collectors.toSet());
+        peers.keySet().stream().filter(id -> !ids.contains(id)).toList().forEach(gone -> peers.remove(gone).meters()
+                .forEach(registry::remove));
+    }
+
+    private PeerMeters register(String peer) {
+        PeerMeters meters = new PeerMeters(new Counter[Operation.values().length][ReplicaOutcome.values().length],
+                new Timer[Operation.values().length]);
+        for (Operation op : Operation.values()) {
+            for (ReplicaOutcome outcome : ReplicaOutcome.values()) {
+                meters.requests()[op.ordinal()][outcome.ordinal()] = Counter.builder("quorumkv.replica.requests")
+                        .tags("peer", peer, "op", op.label(), "outcome", outcome.label())
+                        .description("Calls from this coordinator to each replica").register(registry);
+            }
+            meters.latency()[op.ordinal()] = Timer.builder("quorumkv.replica.latency")
+                    .tags("peer", peer, "op", op.label())
+                    .description("Time each replica took to answer this coordinator").register(registry);
+        }
+        return meters;
     }
 
     /** When an operation begins, for the latency recorded when it ends. */
@@ -137,6 +163,11 @@ public class CoordinatorMetrics {
 
     void replicaCall(Member member, Operation op, ReplicaOutcome outcome, long startNanos) {
         PeerMeters meters = peers.get(member.id());
+        if (meters == null) {
+            // A member of a placement whose meters are not registered yet (the update is telling its listeners), or
+            // one that has just left: one call unmetered, rather than meters registered for a member that is gone.
+            return;
+        }
         meters.requests()[op.ordinal()][outcome.ordinal()].increment();
         meters.latency()[op.ordinal()].record(since(startNanos));
     }
@@ -146,5 +177,9 @@ public class CoordinatorMetrics {
     }
 
     private record PeerMeters(Counter[][] requests, Timer[] latency) {
+
+        List<Meter> meters() {
+            return Stream.concat(Arrays.stream(requests).flatMap(Arrays::stream), Arrays.stream(latency)).map(Meter.class::cast).toList();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.quorumkv.coordinator;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,12 @@ import dev.quorumkv.coordinator.QuorumFailedException.Reason;
  * under-replication and read repair can be judged; {@link #callsEnded()} once every call sent has ended,
  * however late, which is when the operation's data is no longer held. Futures are completed outside the lock, so whatever
  * runs on completion never holds it.
+ * <p>
+ * A write while the membership changes needs {@code required} acks from each of several groups (the old owners and
+ * the new, {@link dev.quorumkv.cluster.Placement#writeQuorums}): the quorum is had once every group has them, an ack
+ * from a replica in two groups counting in both, and lost as soon as any one group has more failures than its size
+ * minus {@code required}. That failure reports the group's acks and size. With one group of all the replicas, which
+ * is every read and every write with the membership at rest, both rules are the ones above.
  */
 final class QuorumCollector<T> {
 
@@ -24,18 +31,31 @@ final class QuorumCollector<T> {
 
     private final Operation operation;
     private final int total;
+    private final List<List<Member>> groups;
     private final int required;
     private final List<Reply<T>> replies = new ArrayList<>();
     private final Map<String, String> causes = new LinkedHashMap<>();
+    private final int[] groupAcks;
+    private final int[] groupFailures;
     private boolean anyTimedOut;
+    private boolean decided;
     private final CompletableFuture<List<Reply<T>>> quorum = new CompletableFuture<>();
     private final CompletableFuture<List<Reply<T>>> settled = new CompletableFuture<>();
     private final CompletableFuture<Void> callsEnded = new CompletableFuture<>();
 
-    QuorumCollector(Operation operation, int total, int required) {
+    /** {@code required} of {@code replicas}. */
+    QuorumCollector(Operation operation, List<Member> replicas, int required) {
+        this(operation, replicas, List.of(replicas), required);
+    }
+
+    /** {@code required} of each group; every member of a group is one of {@code replicas}. */
+    QuorumCollector(Operation operation, List<Member> replicas, List<List<Member>> groups, int required) {
         this.operation = operation;
-        this.total = total;
+        this.total = replicas.size();
+        this.groups = groups;
         this.required = required;
+        this.groupAcks = new int[groups.size()];
+        this.groupFailures = new int[groups.size()];
     }
 
     void succeeded(Member replica, T value) {
@@ -43,7 +63,9 @@ final class QuorumCollector<T> {
         List<Reply<T>> allReplies = null;
         synchronized (this) {
             replies.add(new Reply<>(replica, value));
-            if (replies.size() == required) {
+            count(replica, groupAcks);
+            if (!decided && Arrays.stream(groupAcks).allMatch(acks -> acks >= required)) {
+                decided = true;
                 quorumReplies = List.copyOf(replies);
             }
             if (answered() == total) {
@@ -64,9 +86,14 @@ final class QuorumCollector<T> {
         synchronized (this) {
             causes.put(replica.id(), ReplicaOutcome.describe(cause));
             anyTimedOut |= ReplicaOutcome.of(cause) == ReplicaOutcome.TIMEOUT;
-            if (causes.size() == total - required + 1) {
-                failure = QuorumFailedException.of(operation, anyTimedOut ? Reason.TIMEOUT : Reason.FAILED,
-                        replies.size(), required, total, causes);
+            count(replica, groupFailures);
+            for (int group = 0; group < groups.size() && !decided; group++) {
+                int size = groups.get(group).size();
+                if (groupFailures[group] > size - required) {
+                    decided = true;
+                    failure = QuorumFailedException.of(operation, anyTimedOut ? Reason.TIMEOUT : Reason.FAILED,
+                            groupAcks[group], required, size, causes);
+                }
             }
             if (answered() == total) {
                 allReplies = List.copyOf(replies);
@@ -105,6 +132,15 @@ final class QuorumCollector<T> {
 
     int total() {
         return total;
+    }
+
+    /** One more for each group {@code replica} is in. */
+    private void count(Member replica, int[] perGroup) {
+        for (int group = 0; group < groups.size(); group++) {
+            if (groups.get(group).contains(replica)) {
+                perGroup[group]++;
+            }
+        }
     }
 
     private int answered() {

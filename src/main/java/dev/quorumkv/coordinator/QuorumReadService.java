@@ -13,6 +13,7 @@ import java.util.function.Predicate;
 import dev.quorumkv.InvalidInputException;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.cluster.Placement;
 import dev.quorumkv.coordinator.CoordinatorMetrics.ReadOutcome;
 import dev.quorumkv.coordinator.QuorumCollector.Reply;
 import dev.quorumkv.coordinator.QuorumFailedException.Reason;
@@ -22,7 +23,8 @@ import dev.quorumkv.version.Version;
 
 /**
  * Coordinates a client's read: ask all N replicas and answer with the newest version among the first R
- * replies. Read repair happens in two steps.
+ * replies. The replicas are the current placement's read replicas ({@link Placement#readReplicas}): the new
+ * owners once a membership change has moved reads to them. Read repair happens in two steps.
  * <p>
  * Before the answer: when some of the first R replies are older, the newest is written to them and the
  * answer waits until R replicas hold it (Cassandra's blocking read repair). Without this, quorum reads are
@@ -94,7 +96,11 @@ public class QuorumReadService {
             throw invalid;
         }
         long start = metrics.start();
-        List<Member> preferenceList = cluster.preferenceList(key, quorum.n());
+        Placement placement = cluster.placement();
+        // The read replicas: the new owners once a change reads from them. Repairs go to these only, before the
+        // answer and after it; while a change also writes to other replicas, those get what they lack from the
+        // writes and the streaming of the change, not from reads.
+        List<Member> preferenceList = placement.readReplicas(placement.partitionOf(key));
         AtomicBoolean shed = new AtomicBoolean();
         QuorumCollector<Optional<Versioned>> collector;
         try {
@@ -112,7 +118,8 @@ public class QuorumReadService {
         }
         Map<Member, Version> repairedBeforeAnswer = new ConcurrentHashMap<>();
         CompletableFuture<ReadResult> answer = collector.quorum()
-                .thenCompose(replies -> repairBeforeAnswer(key, r, replies, repairedBeforeAnswer, shed).thenApply(held -> replies))
+                .thenCompose(replies -> repairBeforeAnswer(key, r, preferenceList.size(), replies, repairedBeforeAnswer, shed)
+                        .thenApply(held -> replies))
                 .handle((replies, failure) -> {
                     if (failure != null) {
                         QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
@@ -137,7 +144,7 @@ public class QuorumReadService {
      * Writes the newest of the first R replies to those of them that are older, and completes once R
      * replicas hold it; fails as a read quorum failure when too few of those writes succeed.
      */
-    private CompletableFuture<Void> repairBeforeAnswer(String key, int r, List<Reply<Optional<Versioned>>> replies,
+    private CompletableFuture<Void> repairBeforeAnswer(String key, int r, int n, List<Reply<Optional<Versioned>>> replies,
             Map<Member, Version> repaired, AtomicBoolean shed) {
         Optional<Versioned> newest = newest(replies);
         if (newest.isEmpty()) {
@@ -156,13 +163,13 @@ public class QuorumReadService {
             });
             return repair.quorum().handle((acked, failure) -> {
                 if (failure != null) {
-                    throw new CompletionException(asReadFailure((QuorumFailedException) ReplicaOutcome.unwrap(failure), holders, r));
+                    throw new CompletionException(asReadFailure((QuorumFailedException) ReplicaOutcome.unwrap(failure), holders, r, n));
                 }
                 return null;
             });
         }
         catch (QuorumFailedException unavailable) {
-            return CompletableFuture.failedFuture(asReadFailure(unavailable, holders, r));
+            return CompletableFuture.failedFuture(asReadFailure(unavailable, holders, r, n));
         }
     }
 
@@ -175,9 +182,9 @@ public class QuorumReadService {
         });
     }
 
-    private QuorumFailedException asReadFailure(QuorumFailedException repairFailure, int holders, int r) {
+    private static QuorumFailedException asReadFailure(QuorumFailedException repairFailure, int holders, int r, int n) {
         return QuorumFailedException.of(Operation.READ, repairFailure.reason(), holders + repairFailure.acks(), r,
-                quorum.n(), repairFailure.causes());
+                n, repairFailure.causes());
     }
 
     /**

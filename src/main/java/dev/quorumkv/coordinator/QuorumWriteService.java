@@ -15,6 +15,7 @@ import dev.quorumkv.InvalidInputException;
 import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.cluster.Placement;
 import dev.quorumkv.coordinator.CoordinatorMetrics.WriteOutcome;
 import dev.quorumkv.coordinator.QuorumFailedException.Reason;
 import dev.quorumkv.storage.Versioned;
@@ -26,6 +27,11 @@ import dev.quorumkv.version.VersionTooFarAheadException;
  * Coordinates a client's write: pick the key's N replicas, stamp a version, send to all at once, answer
  * at W acks or fail as soon as W is out of reach. No rollback: a failed write may have reached some
  * replicas, and the writes still in flight are left to land.
+ * <p>
+ * The replicas are the current {@link Placement}'s, read once per write: while a member joins, leaves or is
+ * replaced, the write goes to the old owners and the new ones, and is answered only once each group of
+ * {@link Placement#writeQuorums} has W acks, so that it is held by W owners whichever owners reads go to next; it
+ * fails as soon as one group can no longer have them.
  * <p>
  * An acknowledged write is never silently shadowed (DESIGN.md, the write path, item 6): a replica answers
  * with the version it holds, and one holding a newer version (stamped by a clock that ran ahead) does not
@@ -127,7 +133,12 @@ public class QuorumWriteService {
             throw refused(invalid, released);
         }
         long start = metrics.start();
-        List<Member> preferenceList = cluster.preferenceList(key, quorum.n());
+        // One placement for the whole write, re-stamps included: it is sent to, and counted against, one epoch's replicas.
+        Placement placement = cluster.placement();
+        int partition = placement.partitionOf(key);
+        List<Member> owners = placement.writeReplicas(partition);
+        List<List<Member>> groups = placement.writeQuorums(partition);
+        int n = groups.get(0).size();
         // Before stamping: a stamp from a clock not to be trusted would move the clock, and its saved
         // state, to that clock's time, and the node would go on stamping from there after a restart.
         Optional<String> clockDistrust = clockOffsets.distrust();
@@ -135,11 +146,11 @@ public class QuorumWriteService {
             metrics.write(WriteOutcome.UNAVAILABLE, 0, start);
             released.run();
             return CompletableFuture.failedFuture(QuorumFailedException.of(Operation.WRITE, Reason.UNAVAILABLE, 0, w,
-                    preferenceList.size(), Map.of(cluster.self().id(), clockDistrust.get() + "; retry, or write through another node")));
+                    n, Map.of(cluster.self().id(), clockDistrust.get() + "; retry, or write through another node")));
         }
         Map<Member, Member> standInFor;
         try {
-            standInFor = sloppy ? standInPicker.pick(preferenceList, w) : Map.of();
+            standInFor = sloppy ? standInPicker.pick(placement, owners, groups, w) : Map.of();
         }
         catch (QuorumFailedException unavailable) {
             // Before stamping, as for the clock: a write that cannot be had moves nothing.
@@ -154,8 +165,8 @@ public class QuorumWriteService {
         catch (InvalidInputException invalid) {
             throw refused(invalid, released);
         }
-        Attempt write = new Attempt(key, w, preferenceList.size(), sentTo(preferenceList, standInFor), standInFor, sloppy,
-                stamped, start);
+        Attempt write = new Attempt(key, w, n, sentTo(owners, standInFor),
+                groups.stream().map(group -> sentTo(group, standInFor)).toList(), standInFor, sloppy, stamped, start);
         return attempt(write, value, MAX_RESTAMPS, released);
     }
 
@@ -174,12 +185,14 @@ public class QuorumWriteService {
     }
 
     /**
-     * @param n          the key's owners
-     * @param replicas   whom the write is sent to: the owners, or in a sloppy quorum their stand-ins for some
+     * @param n          the key's owners (N): the size of a write group
+     * @param replicas   whom the write is sent to: the owners (old and new while the membership changes), or in a sloppy
+     *                   quorum their stand-ins for some
+     * @param groups     the groups that each need W acks, as sent to: one, or the old and the new owners while they differ
      * @param standInFor stand-in → the owner it holds the write for; empty for a strict quorum
      */
-    private record Attempt(String key, int w, int n, List<Member> replicas, Map<Member, Member> standInFor, boolean sloppy,
-            Function<Version, Versioned> stamped, long start) {
+    private record Attempt(String key, int w, int n, List<Member> replicas, List<List<Member>> groups,
+            Map<Member, Member> standInFor, boolean sloppy, Function<Version, Versioned> stamped, long start) {
 
         /** Who misses the write when the call to {@code sentTo} does not land: the owner it stands in for, or itself. */
         Member owner(Member sentTo) {
@@ -198,7 +211,7 @@ public class QuorumWriteService {
         List<CompletableFuture<Void>> missesKept = new ArrayList<>();
         QuorumCollector<Version> collector;
         try {
-            collector = fanOut.send(write.replicas(), write.w(), Operation.WRITE, replica -> {
+            collector = fanOut.send(write.replicas(), write.groups(), write.w(), Operation.WRITE, replica -> {
                 sent.add(replica);
                 Member owner = write.owner(replica);
                 if (!owner.equals(replica)) {
@@ -232,7 +245,8 @@ public class QuorumWriteService {
                 .runAfterBoth(CompletableFuture.allOf(missesKept.toArray(CompletableFuture[]::new)), () -> { });
         collector.settled().thenAccept(acked -> {
             // A stand-in's ack is not a replica holding the write: the key stays short of N copies until its hint lands.
-            if (acked.stream().filter(reply -> !write.standInFor().containsKey(reply.replica())).count() < write.n()) {
+            // While the membership changes, every replica written (old and new owners) is one the write should reach.
+            if (acked.stream().filter(reply -> !write.standInFor().containsKey(reply.replica())).count() < write.replicas().size()) {
                 metrics.underReplicated();
             }
         });

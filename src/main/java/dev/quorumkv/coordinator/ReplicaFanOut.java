@@ -39,13 +39,26 @@ final class ReplicaFanOut {
 
     /** @throws QuorumFailedException with reason unavailable when fewer than {@code required} replicas are up */
     <T> QuorumCollector<T> send(List<Member> replicas, int required, Operation op, Function<Member, CompletableFuture<T>> call) {
+        return send(replicas, List.of(replicas), required, op, call);
+    }
+
+    /**
+     * As {@link #send(List, int, Operation, Function)}, counting {@code required} in each of {@code groups} (a write
+     * while the membership changes: {@link QuorumCollector}).
+     *
+     * @throws QuorumFailedException with reason unavailable when some group has fewer than {@code required} replicas up
+     */
+    <T> QuorumCollector<T> send(List<Member> replicas, List<List<Member>> groups, int required, Operation op,
+            Function<Member, CompletableFuture<T>> call) {
         List<Member> up = new ArrayList<>(replicas.stream().filter(failureDetector::isUp).toList());
-        if (up.size() < required) {
-            Map<String, String> down = new LinkedHashMap<>();
-            replicas.stream().filter(replica -> !up.contains(replica)).forEach(replica -> down.put(replica.id(), "marked down"));
-            throw QuorumFailedException.of(op, Reason.UNAVAILABLE, 0, required, replicas.size(), down);
+        for (List<Member> group : groups) {
+            if (group.stream().filter(up::contains).count() < required) {
+                Map<String, String> down = new LinkedHashMap<>();
+                replicas.stream().filter(replica -> !up.contains(replica)).forEach(replica -> down.put(replica.id(), "marked down"));
+                throw QuorumFailedException.of(op, Reason.UNAVAILABLE, 0, required, group.size(), down);
+            }
         }
-        QuorumCollector<T> collector = new QuorumCollector<>(op, replicas.size(), required);
+        QuorumCollector<T> collector = new QuorumCollector<>(op, replicas, groups, required);
         replicas.stream().filter(replica -> !up.contains(replica))
                 .forEach(replica -> collector.failed(replica, new ReplicaDownException()));
         // Remote calls first: they return at once, so the local store works while they are on the wire.

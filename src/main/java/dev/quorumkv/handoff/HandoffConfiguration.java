@@ -23,7 +23,9 @@ class HandoffConfiguration {
 
     @Bean
     HintMetrics hintMetrics(MeterRegistry registry, Cluster cluster, HintStore hints) {
-        return new HintMetrics(registry, cluster.peers(), hints);
+        HintMetrics metrics = new HintMetrics(registry, cluster.peers(), hints);
+        metrics.follow(cluster);
+        return metrics;
     }
 
     @Bean

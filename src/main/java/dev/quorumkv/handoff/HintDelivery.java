@@ -9,10 +9,12 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
 
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.FailureDetector;
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.cluster.Placement;
 import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.coordinator.ReplicaRejectedException;
 import dev.quorumkv.handoff.HintMetrics.DropReason;
@@ -33,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * replica acknowledged it, and only if no newer hint for the key replaced it meanwhile; one older than the
  * window is removed unsent. One the replica fails or refuses stays, and comes round again after the peer's
  * other hints (a refusal for good, a 4xx, until it expires). Runs from start to stop of the application context.
+ * <p>
+ * The peers are the current placement's, read each round. A hint whose target is no longer one of the replicas a
+ * write of its key goes to ({@link Placement#writeReplicas}: neither an owner of the key's partition nor about to
+ * be one) is removed unsent: a change of members moved the partition, and its owners have the write from the
+ * coordinator or from the change's streaming. The hints of a peer that has left are removed so too, batch by batch,
+ * once it is no longer in the placement (those kept for it before this node last started stay in the store).
  */
 final class HintDelivery extends PeriodicTask {
 
@@ -58,6 +66,8 @@ final class HintDelivery extends PeriodicTask {
     /** Per peer, the last key of the batch before: the next starts after it, the first after the last. */
     private final Map<String, String> resumeAfter = new ConcurrentHashMap<>();
     private final Set<String> delivering = ConcurrentHashMap.newKeySet();
+    /** Every peer at the start or in a round since, by id: one no longer in the placement still has its hints to drop. */
+    private final Map<String, Member> peersSeen = new ConcurrentHashMap<>();
 
     HintDelivery(Cluster cluster, FailureDetector failureDetector, HintStore hints, ReplicaClient replicas, TimeSource time,
             Executor hintsThread, HintMetrics metrics, HintsProperties properties) {
@@ -71,6 +81,7 @@ final class HintDelivery extends PeriodicTask {
         this.metrics = metrics;
         this.windowMillis = properties.window().toMillis();
         this.perTick = (int) (properties.deliveryRate() * TICK.toMillis() / 1000);
+        cluster.peers().forEach(peer -> peersSeen.put(peer.id(), peer));
     }
 
     /** The next round starts a tick after this one has been handed its batches, on the hints thread. */
@@ -79,22 +90,45 @@ final class HintDelivery extends PeriodicTask {
         return CompletableFuture.runAsync(this::deliver, hintsThread);
     }
 
-    /** One round: a batch to each peer that is up, has hints and has no batch still out. */
+    /**
+     * One round: a batch to each peer that is up, has hints and has no batch still out; and a batch of each peer
+     * that has left dropped.
+     */
     void deliver() {
-        for (Member peer : cluster.peers()) {
-            if (failureDetector.isUp(peer) && hints.count(peer.id()) > 0 && delivering.add(peer.id())) {
-                try {
-                    deliverTo(peer);
-                }
-                catch (StorageException ex) {
-                    delivering.remove(peer.id());
-                    log.debug("Hints for {} not delivered this round: {}", peer.id(), ex.getMessage());
-                }
+        Placement placement = cluster.placement();
+        List<Member> peers = cluster.peersIn(placement);
+        for (Member peer : peers) {
+            peersSeen.put(peer.id(), peer);
+            if (failureDetector.isUp(peer)) {
+                startBatch(peer, placement);
+            }
+        }
+        Set<String> current = peers.stream().map(Member::id).collect(Collectors.toSet());
+        peersSeen.values().stream().filter(former -> !current.contains(former.id())).toList().forEach(left -> {
+            if (hints.count(left.id()) == 0) {
+                peersSeen.remove(left.id());
+                resumeAfter.remove(left.id());
+            }
+            else {
+                startBatch(left, placement); // owns nothing: every hint of the batch is dropped, none sent
+            }
+        });
+    }
+
+    /** The next batch of {@code peer}'s hints, unless it has none or its last batch is still out. */
+    private void startBatch(Member peer, Placement placement) {
+        if (hints.count(peer.id()) > 0 && delivering.add(peer.id())) {
+            try {
+                deliverTo(peer, placement);
+            }
+            catch (StorageException ex) {
+                delivering.remove(peer.id());
+                log.debug("Hints for {} not delivered this round: {}", peer.id(), ex.getMessage());
             }
         }
     }
 
-    private void deliverTo(Member peer) {
+    private void deliverTo(Member peer, Placement placement) {
         String after = resumeAfter.get(peer.id());
         List<Hint> batch = hints.scan(peer.id(), after, perTick, MAX_BATCH_BYTES);
         if (batch.isEmpty() && after != null) { // past the last: round again from the first
@@ -114,9 +148,20 @@ final class HintDelivery extends PeriodicTask {
                 }
                 return CompletableFuture.completedFuture(null);
             }
+            if (!writtenTo(peer, hint.key(), placement)) {
+                if (hints.deleteIfUnchanged(peer.id(), hint.key(), hint.value().version())) {
+                    metrics.dropped(DropReason.MOVED);
+                }
+                return CompletableFuture.completedFuture(null);
+            }
             return send(peer, hint);
         }).toArray(CompletableFuture[]::new);
         CompletableFuture.allOf(sent).whenComplete((done, failure) -> delivering.remove(peer.id()));
+    }
+
+    /** Whether a write of {@code key} goes to {@code peer} now: by id, as hints name their target. */
+    private static boolean writtenTo(Member peer, String key, Placement placement) {
+        return placement.writeReplicas(placement.partitionOf(key)).stream().anyMatch(replica -> replica.id().equals(peer.id()));
     }
 
     /** Completes, never exceptionally, once the replica has answered and what follows from it is done. */

@@ -48,6 +48,8 @@ final class InMemoryReplicas {
         final AntiEntropyReplica replica;
         final RepairHistory history = new RepairHistory(PARTITIONS);
         final MeterRegistry registry = new SimpleMeterRegistry();
+        /** The node's view of the members: a test may give it a newer placement. */
+        final Cluster cluster;
         final AntiEntropyRound round;
         final TombstonePurger purger;
         final Exchange exchange;
@@ -59,7 +61,8 @@ final class InMemoryReplicas {
             GcGrace gcGrace = new GcGrace(GC_GRACE, time);
             this.exchange = new Exchange(member, replica, antiEntropyClient(), replicaClient(), gcGrace, time,
                     Duration.ofSeconds(1), maxKeysPerExchange);
-            this.round = new AntiEntropyRound(new Cluster(member, members, partitions), exchange, history, time, registry);
+            this.cluster = new Cluster(member, members, partitions);
+            this.round = new AntiEntropyRound(cluster, exchange, history, time, registry);
             this.purger = new TombstonePurger(store, trees, history, gcGrace, registry);
         }
 

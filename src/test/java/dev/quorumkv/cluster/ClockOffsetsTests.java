@@ -22,6 +22,33 @@ class ClockOffsetsTests {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ClockOffsets offsets = new ClockOffsets(List.of(b, c, d, e), time, Duration.ofMillis(500), registry);
 
+    /** b, c and d leave; e, far off, joins: the node is judged by the peers it has now, and meters those only. */
+    @Test
+    void itMeasuresThePeersOfEachPlacementAndThoseThatLeftNoLongerVote() {
+        Member self = new Member("a", null);
+        List<Member> before = List.of(self, b, c, d);
+        Cluster cluster = new Cluster(self, before, PartitionMap.striped(before, 8, 3));
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ClockOffsets following = new ClockOffsets(cluster.peers(), time, Duration.ofMillis(500), meters);
+        following.follow(cluster);
+        following.record(b, NOW, NOW, NOW + 3_000);
+        following.record(c, NOW, NOW, NOW + 3_000);
+        following.record(d, NOW, NOW, NOW + 10);
+        assertThat(following.trusted()).isFalse();
+
+        List<Member> after = List.of(self, d, e);
+        cluster.update(new StaticPlacement(1, PartitionMap.striped(after, 8, 3), after));
+
+        assertThat(following.trusted()).as("b and c, far off, have left").isTrue();
+        assertThat(following.peers()).containsExactly(d, e);
+        assertThat(meters.find("quorumkv.clock.offset").tag("peer", "b").gauge()).isNull();
+        assertThat(meters.find("quorumkv.clock.offset").tag("peer", "e").gauge()).isNotNull();
+        following.record(e, NOW, NOW, NOW + 3_000);
+        following.record(b, NOW, NOW, NOW + 3_000);
+        assertThat(following.lastOffset(b)).as("no sample is kept for a member that left").isEmpty();
+        assertThat(following.trusted()).as("one of two far off is not most").isTrue();
+    }
+
     @Test
     void theOffsetIsThePeersTimeAgainstTheMiddleOfTheCall() {
         offsets.record(b, NOW, NOW + 100, NOW + 50 + 2_000);

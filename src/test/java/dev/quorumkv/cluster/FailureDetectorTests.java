@@ -1,5 +1,6 @@
 package dev.quorumkv.cluster;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
@@ -50,6 +51,39 @@ class FailureDetectorTests {
         detector.recordSuccess(peer);
         assertThat(detector.downFor(peer)).isEmpty();
         assertThat(detector.downFor(self)).isEmpty();
+    }
+
+    @Test
+    void itWatchesTheMembersOfEachPlacementForgettingThoseThatLeftAndStartingAfreshAHostAtANewUrl() {
+        Member joining = new Member("c", URI.create("http://c:8080"));
+        Cluster cluster = new Cluster(self, List.of(self, peer), PartitionMap.striped(List.of(self, peer), 8, 2));
+        noMinimumSilence.follow(cluster);
+
+        cluster.update(placement(1, self, peer, joining));
+        markDown(joining);
+        assertThat(noMinimumSilence.watched()).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(noMinimumSilence.isUp(joining)).isFalse();
+
+        Member replacement = new Member("c", URI.create("http://c-new:8080"));
+        cluster.update(placement(2, self, peer, replacement));
+        assertThat(noMinimumSilence.isUp(replacement)).as("a new host for c: nothing is known against it").isTrue();
+
+        markDown(replacement);
+        cluster.update(placement(3, self, peer));
+        assertThat(noMinimumSilence.watched()).containsExactlyInAnyOrder("a", "b");
+        noMinimumSilence.recordFailure(replacement, new RuntimeException("a late answer from a member that left"));
+        assertThat(noMinimumSilence.watched()).as("not watched again by a late call").containsExactlyInAnyOrder("a", "b");
+        assertThat(noMinimumSilence.isUp(replacement)).isTrue();
+    }
+
+    private void markDown(Member member) {
+        for (int i = 0; i < 3; i++) {
+            noMinimumSilence.recordFailure(member, new RuntimeException());
+        }
+    }
+
+    private static Placement placement(long epoch, Member... members) {
+        return new StaticPlacement(epoch, PartitionMap.striped(List.of(members), 8, 2), List.of(members));
     }
 
     @Test

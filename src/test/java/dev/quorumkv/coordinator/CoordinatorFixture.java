@@ -32,6 +32,7 @@ final class CoordinatorFixture {
     final ClockOffsets clockOffsets;
     final QuorumReadService reads;
     final KeptMisses missed = new KeptMisses();
+    final CoordinatorMetrics metrics;
 
     CoordinatorFixture(int memberCount, Quorum quorum, Duration timeout) {
         this(members(memberCount), new FakeReplicas(members(memberCount)), "n1", quorum, timeout, new ManualTimeSource());
@@ -40,21 +41,30 @@ final class CoordinatorFixture {
     /** A coordinator {@code selfId} sharing {@code replicas} with others, with its own time (and wall clock). */
     CoordinatorFixture(List<Member> members, FakeReplicas replicas, String selfId, Quorum quorum, Duration timeout,
             ManualTimeSource time) {
+        // N owners per partition, as the node builds its map: a key's replicas are its partition's owners.
+        this(new Cluster(members.stream().filter(m -> m.id().equals(selfId)).findFirst().orElseThrow(), members,
+                PartitionMap.striped(members, 64, quorum.n())), replicas, quorum, timeout, time);
+    }
+
+    /** A coordinator of {@code cluster}, whose placement may be any (a membership topology) and may change. */
+    CoordinatorFixture(Cluster cluster, FakeReplicas replicas, Quorum quorum, Duration timeout, ManualTimeSource time) {
         this.time = time;
-        this.members = members;
-        Member self = members.stream().filter(m -> m.id().equals(selfId)).findFirst().orElseThrow();
-        this.cluster = new Cluster(self, members, PartitionMap.striped(members, 64, members.size()));
+        this.cluster = cluster;
+        this.members = cluster.members();
         this.replicas = replicas;
         // No minimum silence: these tests send a few calls at once and check how each outcome counts.
-        this.failureDetector = new FailureDetector(self, members, 3, Duration.ZERO, time);
-        CoordinatorMetrics metrics = new CoordinatorMetrics(registry, members, time);
+        this.failureDetector = new FailureDetector(cluster.self(), members, 3, Duration.ZERO, time);
+        failureDetector.follow(cluster);
+        this.metrics = new CoordinatorMetrics(registry, members, time);
+        metrics.follow(cluster);
         ReplicaFanOut fanOut = new ReplicaFanOut(cluster, failureDetector, metrics, time, timeout);
-        this.clock = new HybridLogicalClock(selfId, time, Duration.ofMinutes(1));
+        this.clock = new HybridLogicalClock(cluster.self().id(), time, Duration.ofMinutes(1));
         this.clockOffsets = new ClockOffsets(cluster.peers(), time, Duration.ofMillis(500), registry);
+        clockOffsets.follow(cluster);
         // Compared with every peer, all on the same time: the clock rules' tests change it.
         cluster.peers().forEach(peer -> clockOffsets.record(peer, time.wallMillis(), time.wallMillis(), time.wallMillis()));
         this.writes = new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicas, fanOut, metrics, missed,
-                new StandInPicker(cluster, failureDetector), replicas);
+                new StandInPicker(failureDetector), replicas);
         this.reads = new QuorumReadService(cluster, quorum, clock, replicas, fanOut, metrics, new GcGrace(GC_GRACE, time));
     }
 

@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.FailureDetector;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.cluster.PartitionMap;
+import dev.quorumkv.cluster.StaticPlacement;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.time.ManualTimeSource;
 import dev.quorumkv.version.Version;
@@ -95,11 +97,29 @@ class PeerProberTests {
         assertThat(time.pending()).isZero();
     }
 
+    @Test
+    void aMemberThatJoinsIsProbedAndOneThatLeftIsNot() {
+        Member joining = new Member("d", null);
+        List<Member> withJoining = List.of(self, peer, healthy, joining);
+        detector.follow(cluster);
+        PeerProber clockProber = new PeerProber(cluster, detector, member -> true, client, time, Duration.ofMillis(500));
+
+        cluster.update(new StaticPlacement(1, PartitionMap.striped(withJoining, 8, 3), withJoining));
+        clockProber.probePeers();
+        assertThat(client.probed).containsExactlyInAnyOrder("b", "c", "d");
+
+        cluster.update(new StaticPlacement(2, PartitionMap.striped(members, 8, 3), members));
+        client.probed.clear();
+        clockProber.probePeers();
+        assertThat(client.probed).containsExactlyInAnyOrder("b", "c");
+    }
+
     /** Answers probes with whatever the test set; the prober never reads or writes. */
     static final class ProbeOnly implements ReplicaClient {
 
         volatile CompletableFuture<Void> answer = CompletableFuture.completedFuture(null);
         final AtomicInteger probes = new AtomicInteger();
+        final List<String> probed = new CopyOnWriteArrayList<>();
 
         @Override
         public CompletableFuture<Version> write(Member replica, String key, Versioned value) {
@@ -114,6 +134,7 @@ class PeerProberTests {
         @Override
         public CompletableFuture<Void> probe(Member replica) {
             probes.incrementAndGet();
+            probed.add(replica.id());
             return answer;
         }
     }

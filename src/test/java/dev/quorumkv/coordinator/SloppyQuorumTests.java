@@ -114,17 +114,17 @@ class SloppyQuorumTests {
     void everyCoordinatorPicksTheSameStandInsNeverAnOwnerNorAMemberDown() {
         CoordinatorFixture other = new CoordinatorFixture(fixture.members, fixture.replicas, "n3", N3_W2_R2,
                 NO_TIMEOUT_IN_THIS_TEST, new ManualTimeSource());
-        StandInPicker fromN1 = new StandInPicker(fixture.cluster, fixture.failureDetector);
-        StandInPicker fromN3 = new StandInPicker(other.cluster, other.failureDetector);
+        StandInPicker fromN1 = new StandInPicker(fixture.failureDetector);
+        StandInPicker fromN3 = new StandInPicker(other.failureDetector);
         List<Member> markedDown = List.of(member("n2"), member("n4"));
         markedDown.forEach(fixture::markDown);
         markedDown.forEach(other::markDown);
 
         for (String key : IntStream.range(0, 200).mapToObj(i -> "key-" + i).toList()) {
             List<Member> owners = fixture.replicasOf(key, 3);
-            Map<Member, Member> picked = fromN1.pick(owners, 3);
+            Map<Member, Member> picked = fromN1.pick(fixture.cluster.placement(), owners, List.of(owners), 3);
 
-            assertThat(fromN3.pick(owners, 3)).as(key).isEqualTo(picked);
+            assertThat(fromN3.pick(other.cluster.placement(), owners, List.of(owners), 3)).as(key).isEqualTo(picked);
             assertThat(picked.keySet()).as(key).doesNotContainAnyElementsOf(owners).doesNotContainAnyElementsOf(markedDown);
             assertThat(picked.values()).as(key).containsExactlyElementsOf(owners.stream().filter(markedDown::contains).toList());
         }

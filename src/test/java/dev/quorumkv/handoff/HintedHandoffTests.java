@@ -5,11 +5,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
 
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.FailureDetector;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.cluster.PartitionMap;
+import dev.quorumkv.cluster.Placement;
+import dev.quorumkv.cluster.StaticPlacement;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.time.ManualTimeSource;
 import dev.quorumkv.version.Version;
@@ -239,6 +243,41 @@ class HintedHandoffTests {
         assertThat(replicas.writes()).hasSize(3);
         time.advance(HintDelivery.TICK.multipliedBy(3));
         assertThat(replicas.writes()).as("no more batches while it is down").hasSize(3);
+    }
+
+    /**
+     * n3 leaves and n4 joins with N=2: some partitions move away from n2. Its hints for those, and n3's for any, are
+     * dropped unsent; the rest are delivered as before. The pending gauges follow the peers.
+     */
+    @Test
+    void hintsForAReplicaThatNoLongerOwnsTheKeysPartitionAreDroppedUnsent() {
+        metrics.follow(cluster);
+        Member joined = new Member("n4", null);
+        List<Member> after = List.of(self, target, joined);
+        Placement next = new StaticPlacement(1, PartitionMap.striped(after, 8, 2), after);
+        String stillOwned = keyWhere(next, owners -> owners.contains(target));
+        String movedAway = keyWhere(next, owners -> !owners.contains(target));
+        recorder.missed(target, stillOwned, value(1, "v")).join();
+        recorder.missed(target, movedAway, value(1, "v")).join();
+        recorder.missed(other, stillOwned, value(1, "v")).join();
+        markDown(target);
+        markDown(other);
+
+        cluster.update(next);
+        failureDetector.recordSuccess(target);
+        time.advance(HintDelivery.TICK);
+
+        assertThat(replicas.writes()).containsExactly("n2:" + stillOwned);
+        assertThat(dropped("moved")).as("n2's hint for a partition it gave away, n3's as it left").isEqualTo(2);
+        assertThat(hints.count(target.id())).isZero();
+        assertThat(hints.count(other.id())).isZero();
+        assertThat(registry.find("quorumkv.hints.pending").tag("peer", "n3").gauge()).isNull();
+        assertThat(pending(joined)).isZero();
+    }
+
+    private static String keyWhere(Placement placement, Predicate<List<Member>> owners) {
+        return IntStream.range(0, 1000).mapToObj(i -> "key-" + i)
+                .filter(key -> owners.test(placement.writeReplicas(placement.partitionOf(key)))).findFirst().orElseThrow();
     }
 
     @Test
