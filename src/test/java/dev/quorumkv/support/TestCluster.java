@@ -25,6 +25,8 @@ import dev.quorumkv.QuorumKvApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.awaitility.Awaitility.await;
 
@@ -46,6 +48,7 @@ public final class TestCluster implements AutoCloseable {
     private static final Duration START_LIMIT = Duration.ofSeconds(120);
     /** Far above any answer a test expects; a hung node fails the test instead of hanging it. */
     private static final Duration REQUEST_LIMIT = Duration.ofSeconds(30);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Path dataRoot;
     private final int[] ports;
@@ -367,11 +370,11 @@ public final class TestCluster implements AutoCloseable {
     /**
      * Every running node answers ready; a separate process that died on the way fails at once. With fewer than a
      * majority of the members running the cluster's topology cannot be formed (its Raft log needs a majority), so no
-     * node can be ready: then each need only be live.
+     * node can be ready: then each must be ready but for membership.
      */
     private void awaitAllReady() {
         long started = Arrays.stream(nodes).filter(Objects::nonNull).count();
-        String probe = singleNode || started > size() / 2 ? "/readyz" : "/livez";
+        boolean formable = singleNode || started > size() / 2;
         for (int node = 1; node <= size(); node++) {
             RunningNode running = nodes[node - 1];
             if (running == null) {
@@ -382,9 +385,20 @@ public final class TestCluster implements AutoCloseable {
                 if (!running.isAlive()) {
                     throw new AssertionError(id(which) + " exited while starting; see " + dataRoot.resolve(id(which) + ".log"));
                 }
-                return get(which, probe).statusCode() == 200;
+                return formable ? get(which, "/readyz").statusCode() == 200 : readyButForMembership(which);
             });
         }
+    }
+
+    private boolean readyButForMembership(int node) {
+        JsonNode components = JSON.readTree(get(node, "/actuator/health/readiness").body()).path("components");
+        for (var component : components.properties()) {
+            String status = component.getValue().path("status").asString();
+            if (!component.getKey().equals("membership") && !status.equals("UP") && !status.equals("UNKNOWN")) {
+                return false;
+            }
+        }
+        return components.has("membership");
     }
 
     private static void awaitExit(Process process) {
