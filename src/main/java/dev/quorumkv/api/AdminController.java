@@ -1,9 +1,12 @@
 package dev.quorumkv.api;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -14,52 +17,145 @@ import dev.quorumkv.cluster.Member;
 import dev.quorumkv.cluster.PartitionMap;
 import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.coordinator.ReplicationProperties;
-import dev.quorumkv.storage.HostId;
+import dev.quorumkv.membership.Join;
+import dev.quorumkv.membership.Leave;
+import dev.quorumkv.membership.Topology;
+import dev.quorumkv.membership.TopologyChange;
+import dev.quorumkv.membership.TopologyChangeRefusedException;
+import dev.quorumkv.membership.TopologyLog;
+import dev.quorumkv.membership.TopologyLogUnavailableException;
 import dev.quorumkv.storage.Keys;
 import dev.quorumkv.storage.Versioned;
 import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 /**
- * The operators' view of where things live (DESIGN.md, "Admin API"); the cluster secret is checked before
- * this runs ({@link ClusterSecretInterceptor}). Membership is fixed by configuration for now: epoch 1, every
- * member NORMAL, nothing moving.
+ * The operators' view of where things live and the membership changes they start (DESIGN.md, "Admin API"); the
+ * cluster secret is checked before this runs ({@link ClusterSecretInterceptor}). The topology is the one this node's
+ * topology log has applied; a change is submitted to the log and answered 202 once committed: the change has begun
+ * (it runs through its phases afterwards).
  */
 @RestController
 class AdminController {
 
     static final String KEYS_PREFIX = ClusterSecretInterceptor.ADMIN_PREFIX + "keys/";
+    static final String MEMBERS = ClusterSecretInterceptor.ADMIN_PREFIX + "members";
 
-    private static final long TOPOLOGY_EPOCH = 1;
-    private static final String NORMAL = "NORMAL";
+    /** Far above the topology log's own limits (a commit, or a few when the topology moved meanwhile). */
+    private static final Duration CHANGE_LIMIT = Duration.ofMinutes(1);
 
     private final Cluster cluster;
     private final ReplicaClient replicas;
-    private final HostId hostId;
+    private final TopologyLog topologyLog;
     private final Duration timeout;
 
-    AdminController(Cluster cluster, ReplicaClient replicas, HostId hostId, ReplicationProperties replication) {
+    AdminController(Cluster cluster, ReplicaClient replicas, TopologyLog topologyLog, ReplicationProperties replication) {
         this.cluster = cluster;
         this.replicas = replicas;
-        this.hostId = hostId;
+        this.topologyLog = topologyLog;
         this.timeout = replication.timeout();
     }
 
-    record TopologyMember(String id, String hostId, String url, String state) {
+    record MemberView(String id, String hostId, String url, String state) {
     }
 
-    record Topology(long epoch, int partitions, List<TopologyMember> members, List<Object> moves) {
+    record MoveView(int partition, String from, String to, String phase) {
     }
 
-    /** Peers' host ids are not known here yet (they come with replicated membership): null but this node's. */
+    record TopologyView(long epoch, int partitions, List<MemberView> members, List<MoveView> moves) {
+
+        static TopologyView of(Topology topology) {
+            return new TopologyView(topology.epoch(), topology.partitions(),
+                    topology.members().stream().map(member -> new MemberView(member.id(),
+                            member.claimed() ? member.hostId().toString() : null,
+                            member.url() == null ? null : member.url().toString(), member.state().name())).toList(),
+                    topology.moves().stream().map(move -> new MoveView(move.partition(), move.from(), move.to(),
+                            move.phase().name())).toList());
+        }
+    }
+
+    /**
+     * A member to add: its id and the url peers reach it at; {@code hostId} only when the node asks for itself (it is
+     * running and knows it), else the node claims its place with its host id when it starts.
+     */
+    record JoinRequest(String id, String url, String hostId) {
+    }
+
+    /** Epoch 0 and no members until the cluster is formed (a majority of its first members has started). */
     @GetMapping(ClusterSecretInterceptor.ADMIN_PREFIX + "topology")
-    Topology topology() {
-        List<TopologyMember> members = cluster.members().stream()
-                .map(member -> new TopologyMember(member.id(), cluster.isSelf(member) ? hostId.toString() : null,
-                        member.url() == null ? null : member.url().toString(), NORMAL))
-                .toList();
-        return new Topology(TOPOLOGY_EPOCH, cluster.partitionMap().partitions(), members, List.of());
+    TopologyView topology() {
+        return TopologyView.of(topologyLog.current());
+    }
+
+    /** A new member: JOINING, its partitions moving to it; 202 once the change has begun. */
+    @PostMapping(MEMBERS)
+    DeferredResult<ResponseEntity<?>> join(@RequestBody(required = false) JoinRequest request) {
+        if (request == null || request.id() == null) {
+            return answered(refusal(HttpStatus.BAD_REQUEST, "Invalid member", "the body must be JSON {\"id\", \"url\"}"));
+        }
+        URI url;
+        UUID hostId;
+        try {
+            url = request.url() == null ? null : new URI(request.url().strip().replaceAll("/+$", ""));
+            hostId = request.hostId() == null ? null : UUID.fromString(request.hostId());
+        }
+        catch (URISyntaxException | IllegalArgumentException ex) {
+            return answered(refusal(HttpStatus.BAD_REQUEST, "Invalid member", "the url or host id of '" + request.id()
+                    + "' cannot be read: " + ex.getMessage()));
+        }
+        return changed(new Join(request.id(), hostId, url));
+    }
+
+    /** A decommission: the member LEAVING, its partitions moving to the others; 202 once the change has begun. */
+    @DeleteMapping(MEMBERS + "/{id}")
+    DeferredResult<ResponseEntity<?>> leave(@PathVariable String id) {
+        return changed(new Leave(id));
+    }
+
+    private DeferredResult<ResponseEntity<?>> changed(TopologyChange change) {
+        DeferredResult<ResponseEntity<?>> answer = new DeferredResult<>(CHANGE_LIMIT.toMillis());
+        topologyLog.submit(change).whenComplete((topology, failure) -> {
+            if (failure == null) {
+                answer.setResult(ResponseEntity.accepted().body(TopologyView.of(topology)));
+                return;
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof TopologyChangeRefusedException refused) {
+                answer.setResult(refused.kind() == TopologyChangeRefusedException.Kind.CONFLICT
+                        ? refusal(HttpStatus.CONFLICT, "Membership change in conflict", refused.reason())
+                        : refusal(HttpStatus.BAD_REQUEST, "Membership change refused", refused.reason()));
+            }
+            else if (cause instanceof TopologyLogUnavailableException unavailable) {
+                answer.setResult(refusal(HttpStatus.SERVICE_UNAVAILABLE, "Topology log unavailable", unavailable.getMessage()
+                        + ". The change may still commit: read GET /admin/topology, or send it again (a repeat is safe)"));
+            }
+            else {
+                answer.setErrorResult(cause);
+            }
+        });
+        return answer;
+    }
+
+    private static DeferredResult<ResponseEntity<?>> answered(ResponseEntity<?> response) {
+        DeferredResult<ResponseEntity<?>> answer = new DeferredResult<>();
+        answer.setResult(response);
+        return answer;
+    }
+
+    private static ResponseEntity<ProblemDetail> refusal(HttpStatus status, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setTitle(title);
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 
     /**

@@ -48,6 +48,8 @@ public final class TopologyCodec {
     private static final byte CLAIM = 'C';
     private static final byte REFUSAL = 'N';
     private static final int MAX_REASON_CHARS = 4096;
+    /** Stands for no host id: a random (version 4) UUID is never all zeros. */
+    private static final UUID UNCLAIMED = new UUID(0, 0);
 
     private TopologyCodec() {
     }
@@ -125,7 +127,7 @@ public final class TopologyCodec {
             });
         }
         if (change instanceof Join join) {
-            return write(JOIN, out -> writeHost(out, join.id(), join.hostId(), join.url()));
+            return write(JOIN, out -> writeHost(out, join.id(), join.hostId() == null ? UNCLAIMED : join.hostId(), join.url()));
         }
         if (change instanceof Replace replace) {
             return write(REPLACE, out -> writeHost(out, replace.id(), replace.hostId(), replace.url()));
@@ -150,7 +152,7 @@ public final class TopologyCodec {
         checkHeader(bytes);
         return switch (bytes[1]) {
             case BOOTSTRAP -> read(bytes, BOOTSTRAP, in -> new Bootstrap(readMembers(in), in.readInt(), in.readInt()));
-            case JOIN -> read(bytes, JOIN, in -> new Join(in.readUTF(), readUuid(in), readUrl(in)));
+            case JOIN -> read(bytes, JOIN, in -> new Join(in.readUTF(), unclaimedAsNull(readUuid(in)), readUrl(in)));
             case REPLACE -> read(bytes, REPLACE, in -> new Replace(in.readUTF(), readUuid(in), readUrl(in)));
             case LEAVE -> read(bytes, LEAVE, in -> new Leave(in.readUTF()));
             case CLAIM -> read(bytes, CLAIM, in -> new Claim(in.readUTF(), readUuid(in)));
@@ -187,7 +189,7 @@ public final class TopologyCodec {
         out.writeShort(members.size());
         for (TopologyMember member : members) {
             out.writeBoolean(member.claimed());
-            writeHost(out, member.id(), member.claimed() ? member.hostId() : new UUID(0, 0), member.url());
+            writeHost(out, member.id(), member.claimed() ? member.hostId() : UNCLAIMED, member.url());
             out.writeByte(switch (member.state()) {
                 case JOINING -> 1;
                 case NORMAL -> 2;
@@ -215,6 +217,10 @@ public final class TopologyCodec {
             members.add(new TopologyMember(id, hostId, url, state));
         }
         return members;
+    }
+
+    private static UUID unclaimedAsNull(UUID hostId) {
+        return UNCLAIMED.equals(hostId) ? null : hostId;
     }
 
     private static void writeHost(DataOutputStream out, String id, UUID hostId, URI url) throws IOException {

@@ -1,6 +1,7 @@
 package dev.quorumkv.membership;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +21,24 @@ public interface TopologyLog extends AutoCloseable {
      * with another exception when the log could not commit it (its outcome is then unknown: read {@link #current()}).
      */
     CompletableFuture<Topology> submit(TopologyChange change);
+
+    /**
+     * Forms the cluster with {@code bootstrap} unless it is formed already: completes with the topology formed, by this
+     * node or another (whose bootstrap, committed first, stands), so every first member may call it at every start.
+     */
+    default CompletableFuture<Topology> bootstrapIfEmpty(Bootstrap bootstrap) {
+        if (!current().isEmpty()) {
+            return CompletableFuture.completedFuture(current());
+        }
+        return submit(bootstrap).exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof TopologyChangeRefusedException refused && refused.kind() == TopologyChangeRefusedException.Kind.CONFLICT
+                    && !current().isEmpty()) {
+                return CompletableFuture.completedFuture(current());
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
 
     /**
      * Calls {@code listener} with every topology committed from now on, in epoch order, one at a time. It must be

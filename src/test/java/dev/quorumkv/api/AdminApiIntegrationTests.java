@@ -3,6 +3,7 @@ package dev.quorumkv.api;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The admin API on three real nodes: who may call it, the topology, and what each owner of a key holds. */
 class AdminApiIntegrationTests {
@@ -51,17 +53,21 @@ class AdminApiIntegrationTests {
     }
 
     @Test
-    void theTopologyListsEveryMemberWithThisNodesHostIdAndThePartitionCount() {
-        HttpResponse<String> response = cluster.admin(2, "GET", "/admin/topology");
+    void theTopologyListsEveryMemberWithItsHostIdAndThePartitionCount() {
+        // Ready means this node's own claim committed; another node may apply the last claim a moment later.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<String> response = cluster.admin(2, "GET", "/admin/topology");
 
-        assertThat(response.statusCode()).isEqualTo(200);
-        Map<String, Object> topology = json(response);
-        assertThat(topology).containsEntry("epoch", 1).containsEntry("partitions", 1024).containsEntry("moves", List.of());
-        List<Map<String, Object>> members = list(topology.get("members"));
-        assertThat(members).extracting(member -> member.get("id")).containsExactly("node1", "node2", "node3");
-        assertThat(members).extracting(member -> member.get("state")).containsOnly("NORMAL");
-        assertThat(members.get(1).get("hostId")).asString().matches("[0-9a-f-]{36}");
-        assertThat(members.get(1).get("url")).isEqualTo(cluster.memberUrl(2));
+            assertThat(response.statusCode()).isEqualTo(200);
+            Map<String, Object> topology = json(response);
+            assertThat(topology).as("formed, then claimed by each of the three").containsEntry("epoch", 4)
+                    .containsEntry("partitions", 1024).containsEntry("moves", List.of());
+            List<Map<String, Object>> members = list(topology.get("members"));
+            assertThat(members).extracting(member -> member.get("id")).containsExactly("node1", "node2", "node3");
+            assertThat(members).extracting(member -> member.get("state")).containsOnly("NORMAL");
+            assertThat(members).allSatisfy(member -> assertThat(member.get("hostId")).asString().matches("[0-9a-f-]{36}"));
+            assertThat(members.get(1).get("url")).isEqualTo(cluster.memberUrl(2));
+        });
     }
 
     @Test

@@ -22,7 +22,7 @@ class TopologyCodecTests {
     void everyCommandDecodesToAnEqualCommand() {
         List<TopologyChange> changes = List.of(TopologyFixture.bootstrap(3),
                 new Bootstrap(List.of(new TopologyMember("solo", UUID.randomUUID(), null, MemberState.NORMAL)), 1, 3),
-                join(4), new Join("node5", UUID.randomUUID(), null), new Leave("node1"),
+                join(4), new Join("node5", UUID.randomUUID(), null), new Join("node6", null, url(6)), new Leave("node1"),
                 new Replace("node2", UUID.randomUUID(), URI.create("https://node2.quorumkv.default.svc.cluster.local:8443")),
                 new AdvancePhase(7), new Abort(Long.MAX_VALUE), new Claim("node3", UUID.randomUUID()),
                 new Bootstrap(List.of(new TopologyMember("node1", null, url(1), MemberState.NORMAL),

@@ -2,6 +2,7 @@ package dev.quorumkv.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -23,6 +25,8 @@ import dev.quorumkv.QuorumKvApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.awaitility.Awaitility.await;
 
@@ -44,6 +48,7 @@ public final class TestCluster implements AutoCloseable {
     private static final Duration START_LIMIT = Duration.ofSeconds(120);
     /** Far above any answer a test expects; a hung node fails the test instead of hanging it. */
     private static final Duration REQUEST_LIMIT = Duration.ofSeconds(30);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Path dataRoot;
     private final int[] ports;
@@ -59,7 +64,7 @@ public final class TestCluster implements AutoCloseable {
     private TestCluster(Builder builder) {
         this.dataRoot = builder.dataRoot;
         this.ports = IntStream.range(0, builder.size).map(i -> freePort()).toArray();
-        this.proxies = Arrays.stream(ports).mapToObj(FaultProxy::start).toArray(FaultProxy[]::new);
+        this.proxies = Arrays.stream(ports).mapToObj(TestCluster::proxyWithFreeRaftPort).toArray(FaultProxy[]::new);
         this.clockOffsets = builder.clockOffsets;
         this.arguments = List.copyOf(builder.arguments);
         this.jvmOptions = List.copyOf(builder.jvmOptions);
@@ -238,6 +243,17 @@ public final class TestCluster implements AutoCloseable {
                 .method(method, HttpRequest.BodyPublishers.noBody()).build());
     }
 
+    /** An admin API call with a JSON body and the cluster secret. */
+    public HttpResponse<String> admin(int node, String method, String path, String json) {
+        return send(HttpRequest.newBuilder(uri(node, path)).timeout(REQUEST_LIMIT).header("Authorization", "Bearer " + SECRET)
+                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    /** The node's data directory ({@code quorumkv.storage.dir}). */
+    public Path dataDir(int node) {
+        return dataRoot.resolve(id(node));
+    }
+
     public HttpResponse<byte[]> getBytes(int node, String path) {
         return sendForBytes(HttpRequest.newBuilder(uri(node, path)).timeout(REQUEST_LIMIT).GET().build());
     }
@@ -351,8 +367,14 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
-    /** Every running node answers ready; a separate process that died on the way fails at once. */
+    /**
+     * Every running node answers ready; a separate process that died on the way fails at once. With fewer than a
+     * majority of the members running the cluster's topology cannot be formed (its Raft log needs a majority), so no
+     * node can be ready: then each must be ready but for membership.
+     */
     private void awaitAllReady() {
+        long started = Arrays.stream(nodes).filter(Objects::nonNull).count();
+        boolean formable = singleNode || started > size() / 2;
         for (int node = 1; node <= size(); node++) {
             RunningNode running = nodes[node - 1];
             if (running == null) {
@@ -363,9 +385,20 @@ public final class TestCluster implements AutoCloseable {
                 if (!running.isAlive()) {
                     throw new AssertionError(id(which) + " exited while starting; see " + dataRoot.resolve(id(which) + ".log"));
                 }
-                return get(which, "/readyz").statusCode() == 200;
+                return formable ? get(which, "/readyz").statusCode() == 200 : readyButForMembership(which);
             });
         }
+    }
+
+    private boolean readyButForMembership(int node) {
+        JsonNode components = JSON.readTree(get(node, "/actuator/health/readiness").body()).path("components");
+        for (var component : components.properties()) {
+            String status = component.getValue().path("status").asString();
+            if (!component.getKey().equals("membership") && !status.equals("UP") && !status.equals("UNKNOWN")) {
+                return false;
+            }
+        }
+        return components.has("membership");
     }
 
     private static void awaitExit(Process process) {
@@ -396,6 +429,35 @@ public final class TestCluster implements AutoCloseable {
     private String members() {
         return IntStream.rangeClosed(1, size()).mapToObj(node -> id(node) + "=" + memberUrl(node))
                 .collect(Collectors.joining(","));
+    }
+
+    /**
+     * A node's topology log (Raft) listens at its member url's port + 1000, that is its proxy's: take a proxy whose
+     * port + 1000 is free as well, so no Raft server finds its port taken.
+     */
+    private static FaultProxy proxyWithFreeRaftPort(int targetPort) {
+        for (int attempt = 0; ; attempt++) {
+            FaultProxy proxy = FaultProxy.start(targetPort);
+            if (isFree(proxy.port() + 1000)) {
+                return proxy;
+            }
+            proxy.close();
+            if (attempt > 100) {
+                throw new IllegalStateException("no proxy port found whose port + 1000 is free");
+            }
+        }
+    }
+
+    private static boolean isFree(int port) {
+        if (port > 65535) {
+            return false;
+        }
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        }
+        catch (IOException ex) {
+            return false;
+        }
     }
 
     private static int freePort() {

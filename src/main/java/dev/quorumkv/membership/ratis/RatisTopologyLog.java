@@ -107,6 +107,7 @@ public final class RatisTopologyLog implements TopologyLog {
      * would have made (a difference at epoch 1 is logged as a warning: the members were started with different
      * lists), so every first member may call this at its first start.
      */
+    @Override
     public CompletableFuture<Topology> bootstrapIfEmpty(Bootstrap bootstrap) {
         Topology now = current;
         if (!now.isEmpty()) {

@@ -3,6 +3,7 @@ package dev.quorumkv.storage.rocksdb;
 import java.nio.file.Path;
 
 import dev.quorumkv.QuorumKvProperties;
+import dev.quorumkv.storage.DataDirectory;
 import dev.quorumkv.storage.HintStore;
 import dev.quorumkv.storage.HostId;
 import dev.quorumkv.version.ClockStateStore;
@@ -28,6 +29,12 @@ class StorageConfiguration {
     @Bean
     HostId hostId(RocksDbReplicaStore store) {
         return HostIdFile.loadOrCreate(store.dir());
+    }
+
+    /** Once the store has opened it: the topology log keeps its storage there too, so a lost disk loses both. */
+    @Bean
+    DataDirectory dataDirectory(RocksDbReplicaStore store) {
+        return new DataDirectory(store.dir());
     }
 
     /** Hints live in the same database as the keys: one write-ahead log, one directory to keep. */

@@ -1,0 +1,89 @@
+package dev.quorumkv.membership.ratis;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.quorumkv.QuorumKvProperties;
+import dev.quorumkv.cluster.Cluster;
+import dev.quorumkv.cluster.ClusterProperties;
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.membership.Bootstrap;
+import dev.quorumkv.membership.InMemoryTopologyLog;
+import dev.quorumkv.membership.MemberState;
+import dev.quorumkv.membership.MembershipHealthIndicator;
+import dev.quorumkv.membership.MembershipProperties;
+import dev.quorumkv.membership.MembershipStartup;
+import dev.quorumkv.membership.TopologyFollower;
+import dev.quorumkv.membership.TopologyLog;
+import dev.quorumkv.membership.TopologyMember;
+import dev.quorumkv.storage.DataDirectory;
+import dev.quorumkv.storage.HostId;
+import dev.quorumkv.time.TimeSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The topology log of this node and what follows it. A cluster keeps it in Raft: the group is formed the first time by
+ * the first {@link RaftLogSettings#MAX_MEMBERS} members of {@code quorumkv.cluster.members}, in the listed order, each
+ * at the address {@link RaftAddresses} derives from its url; its storage is {@code <quorumkv.storage.dir>/raft}, so a
+ * lost disk loses it with the data. A single-node store (no members configured) has no one to agree with: its log is
+ * in memory, formed again at each start.
+ */
+@Configuration(proxyBeanMethods = false)
+class MembershipConfiguration {
+
+    /** Names the Raft group; its id is derived from it. */
+    static final String CLUSTER_NAME = "quorumkv";
+
+    @Bean(destroyMethod = "close")
+    TopologyLog topologyLog(Cluster cluster, ClusterProperties clusterProperties, MembershipProperties properties,
+            DataDirectory dataDirectory) {
+        if (clusterProperties.members() == null || clusterProperties.members().isBlank()) {
+            return new InMemoryTopologyLog();
+        }
+        RaftAddresses addresses = new RaftAddresses(properties.raftPort());
+        List<Member> configured = cluster.members();
+        Map<String, String> firstMembers = new LinkedHashMap<>();
+        configured.stream().limit(RaftLogSettings.MAX_MEMBERS).forEach(member -> firstMembers.put(member.id(), addresses.of(member.id(), member.url())));
+        Member self = cluster.self();
+        String selfAddress = addresses.of(self.id(), self.url());
+        RaftLogSettings settings = firstMembers.containsKey(self.id())
+                ? RaftLogSettings.bootstrap(CLUSTER_NAME, self.id(), firstMembers, dataDirectory.path().resolve("raft"))
+                : RaftLogSettings.joining(CLUSTER_NAME, self.id(), selfAddress, dataDirectory.path().resolve("raft"));
+        try {
+            return RatisTopologyLog.start(settings);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("the topology log (Raft) could not start at " + selfAddress + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Refuses to start here, with a message, a node whose host id has LEFT by the topology its log recovered. */
+    @Bean
+    MembershipStartup membershipStartup(TopologyLog topologyLog, Cluster cluster, ClusterProperties clusterProperties,
+            QuorumKvProperties node, HostId hostId, TimeSource time, MembershipProperties properties,
+            // Read by name: the replication settings belong to the coordinator.
+            @Value("${quorumkv.replication.n:3}") int replicas) {
+        List<TopologyMember> first = cluster.members().stream()
+                .map(member -> new TopologyMember(member.id(), null, member.url(), MemberState.NORMAL)).toList();
+        MembershipStartup startup = new MembershipStartup(topologyLog, new Bootstrap(first, clusterProperties.partitions(), replicas),
+                node.resolvedNodeId(), cluster.self().url(), hostId.value(), time, properties.claimRetry());
+        startup.refuseIfRetired();
+        return startup;
+    }
+
+    @Bean
+    TopologyFollower topologyFollower(TopologyLog topologyLog, Cluster cluster, MeterRegistry registry) {
+        return new TopologyFollower(topologyLog, cluster, registry);
+    }
+
+    @Bean("membership")
+    MembershipHealthIndicator membershipHealthIndicator(TopologyLog topologyLog, MembershipStartup startup) {
+        return new MembershipHealthIndicator(topologyLog, startup);
+    }
+}
