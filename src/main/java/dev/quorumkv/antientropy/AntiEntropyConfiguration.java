@@ -1,15 +1,18 @@
 package dev.quorumkv.antientropy;
 
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.coordinator.GcGrace;
 import dev.quorumkv.coordinator.ReplicaClient;
+import dev.quorumkv.membership.PartitionCopier;
 import dev.quorumkv.storage.ReplicaStore;
 import dev.quorumkv.storage.StampedKeys;
 import dev.quorumkv.time.TimeSource;
 import dev.quorumkv.version.ClockStateStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -48,6 +51,37 @@ class AntiEntropyConfiguration {
                     thread.setDaemon(true);
                     return thread;
                 }));
+    }
+
+    /** Streams partitions for a membership change: exchanges like a round's, on the membership task's thread. */
+    @Bean
+    PartitionCopier partitionCopier(Cluster cluster, AntiEntropyReplica local, AntiEntropyClient peers,
+            ReplicaClient replicaClient, TimeSource time, MeterRegistry registry, AntiEntropyProperties properties,
+            GcGrace gcGrace) {
+        return new ExchangeCopier(new Exchange(cluster.self(), local, peers, replicaClient, gcGrace, time,
+                properties.timeout(), properties.maxKeysPerExchange()), registry);
+    }
+
+    /**
+     * After every placement, on a thread of its own, the keys of partitions this node gave away are removed. The
+     * executor runs one drop at a time; placements arriving meanwhile queue behind it.
+     */
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService partitionDrops(Cluster cluster, StampedKeys store) {
+        PartitionDropper dropper = new PartitionDropper(cluster.self().id(), store);
+        ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
+            Thread dropping = new Thread(task, "partition-drop");
+            dropping.setDaemon(true);
+            return dropping;
+        });
+        cluster.onUpdate(placement -> thread.execute(() -> {
+            long dropped = dropper.dropNotHeld(cluster.placement());
+            if (dropped > 0) {
+                LoggerFactory.getLogger(PartitionDropper.class).info("Removed {} keys of partitions this node no longer holds (epoch {})",
+                        dropped, placement.epoch());
+            }
+        }));
+        return thread;
     }
 
     @Bean("antiEntropy")

@@ -13,6 +13,7 @@ import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.coordinator.ReplicationProperties;
 import dev.quorumkv.coordinator.StandInClient;
 import dev.quorumkv.handoff.StandInHints;
+import dev.quorumkv.membership.MemberProgressSource;
 import dev.quorumkv.storage.ReplicaStore;
 import dev.quorumkv.time.TimeSource;
 import dev.quorumkv.version.HybridLogicalClock;
@@ -84,6 +85,15 @@ class ReplicaConfiguration {
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(ANTI_ENTROPY_MAX_BODY_BYTES))
                 .build();
         return new WebClientAntiEntropyClient(webClient, clusterProperties.secret());
+    }
+
+    /** The change driver's view of each member's progress, on the peers' connections. */
+    @Bean
+    MemberProgressSource memberProgressSource(ConnectionProvider peerConnections, ClusterProperties clusterProperties,
+            ReplicationProperties replication) {
+        HttpClient netty = HttpClient.create(peerConnections).responseTimeout(replication.timeout());
+        WebClient webClient = WebClient.builder().clientConnector(new ReactorClientHttpConnector(netty)).build();
+        return new WebClientMemberProgressSource(webClient, clusterProperties.secret(), replication.timeout());
     }
 
     /** The one every user of the port gets: this node by a local call, peers batched over HTTP. */

@@ -2,20 +2,28 @@ package dev.quorumkv.membership.ratis;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 
 import dev.quorumkv.QuorumKvProperties;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.ClusterProperties;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.membership.Bootstrap;
+import dev.quorumkv.membership.ChangeDriver;
 import dev.quorumkv.membership.InMemoryTopologyLog;
+import dev.quorumkv.membership.LocalProgress;
+import dev.quorumkv.membership.MemberProgressSource;
 import dev.quorumkv.membership.MemberState;
 import dev.quorumkv.membership.MembershipHealthIndicator;
 import dev.quorumkv.membership.MembershipProperties;
 import dev.quorumkv.membership.MembershipStartup;
+import dev.quorumkv.membership.MembershipTask;
+import dev.quorumkv.membership.PartitionCopier;
+import dev.quorumkv.membership.PartitionStreaming;
 import dev.quorumkv.membership.TopologyFollower;
 import dev.quorumkv.membership.TopologyLog;
 import dev.quorumkv.membership.TopologyMember;
@@ -85,5 +93,33 @@ class MembershipConfiguration {
     @Bean("membership")
     MembershipHealthIndicator membershipHealthIndicator(TopologyLog topologyLog, MembershipStartup startup) {
         return new MembershipHealthIndicator(topologyLog, startup);
+    }
+
+    /**
+     * This node's part of a change's STREAMING phase. A partition is streamed once N - W + 1 of its old owners were
+     * copied from: one of any such set holds every write acknowledged before the new owners were written too.
+     */
+    @Bean
+    PartitionStreaming partitionStreaming(TopologyLog topologyLog, Cluster cluster, PartitionCopier copier,
+            @Value("${quorumkv.replication.n:3}") int replicas, @Value("${quorumkv.replication.w:2}") int writeQuorum) {
+        return new PartitionStreaming(cluster.self().id(), topologyLog, copier, Math.max(1, replicas - writeQuorum + 1));
+    }
+
+    /** An epoch is settled twice the replication timeout after it was applied: operations begun before are over. */
+    @Bean
+    LocalProgress localProgress(TopologyLog topologyLog, TimeSource time, PartitionStreaming streaming,
+            @Value("${quorumkv.replication.timeout:1s}") Duration replicationTimeout) {
+        return new LocalProgress(topologyLog, time, replicationTimeout.multipliedBy(2), streaming);
+    }
+
+    @Bean(destroyMethod = "close")
+    MembershipTask membershipTask(TopologyLog topologyLog, PartitionStreaming streaming, MemberProgressSource members,
+            TimeSource time, MembershipProperties properties) {
+        return new MembershipTask(topologyLog, streaming, new ChangeDriver(topologyLog, members), time,
+                properties.changeInterval(), Executors.newSingleThreadExecutor(task -> {
+                    Thread thread = new Thread(task, "membership");
+                    thread.setDaemon(true);
+                    return thread;
+                }));
     }
 }
