@@ -247,12 +247,18 @@ class ChartPodSpecIntegrationTests {
         throw new IllegalStateException("no QUORUMKV_CLUSTER_MEMBERS in the rendered env");
     }
 
-    /** Probes as kubelet does: every periodSeconds, until a success or failureThreshold failures. */
+    /**
+     * Probes as kubelet does: every periodSeconds, until a success or failureThreshold failures.
+     * The chart's budget assumes a node per pod (its anti-affinity spreads them); here every pod
+     * shares this machine's cores, so the budget is multiplied by the number of pods. Readiness,
+     * which Kubernetes probes for ever, gets the same budget.
+     */
     private static boolean probeUntilSuccess(int ordinal, Map<String, Object> probe) {
         int period = (Integer) probe.getOrDefault("periodSeconds", 10);
         int threshold = (Integer) probe.getOrDefault("failureThreshold", 3);
-        // Readiness keeps probing forever in Kubernetes; give it the startup probe's budget here.
-        int attempts = Math.max(threshold, 120 / period);
+        Map<String, Object> startup = map(chart.nodeContainer().get("startupProbe"));
+        int budgetSeconds = (Integer) startup.get("periodSeconds") * (Integer) startup.get("failureThreshold") * pods.size();
+        int attempts = Math.max(threshold, budgetSeconds / period);
         for (int attempt = 0; attempt < attempts; attempt++) {
             if (probe(ordinal, probe)) {
                 return true;
