@@ -150,8 +150,10 @@ class DockerImageIntegrationTests {
         DockerClientFactory.instance().client().killContainerCmd(third.getContainerId()).withSignal("KILL").exec();
         third.stop();
 
-        List<Integer> w2 = IntStream.range(0, 5).mapToObj(i -> put(i % 2, "/kv/two-of-three-" + i, "v").statusCode()).toList();
-        assertThat(w2).containsOnly(200);
+        // A write may still time out on a loaded machine (the replication timeout is 1 s); the
+        // promise is that W=2 is reachable with one of three down, so each gets two more tries.
+        List<String> w2 = IntStream.range(0, 5).mapToObj(i -> putWithRetries(i % 2, "/kv/two-of-three-" + i)).toList();
+        assertThat(w2).containsOnly("200");
         assertThat(put(0, "/kv/all-three?w=3", "v").statusCode()).isEqualTo(503);
 
         // A new container on the killed one's volume: the same data directory, and what it held.
@@ -224,6 +226,19 @@ class DockerImageIntegrationTests {
         } catch (Exception e) {
             throw new IllegalStateException("PUT " + path + " failed", e);
         }
+    }
+
+    /** "200", or the last failure's status and body after three tries. */
+    private static String putWithRetries(int node, String path) {
+        HttpResponse<String> response = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            response = put(node, path, "v");
+            if (response.statusCode() == 200) {
+                return "200";
+            }
+            System.out.println("PUT " + path + " (try " + (attempt + 1) + "): " + response.statusCode() + " " + response.body());
+        }
+        return response.statusCode() + " " + response.body();
     }
 
     private static HttpResponse<String> get(int node, String path) {
