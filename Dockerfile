@@ -17,6 +17,9 @@ ARG RUNTIME_BASE=eclipse-temurin:17-jre-noble
 FROM ${BUILD_BASE} AS build
 WORKDIR /src
 # Dependencies first: this layer is rebuilt only when the pom changes, not on every source edit.
+# Maven works offline here when the host's repository is mounted at /root/.m2 and holds everything
+# (podman build --network=none -v ~/.m2:/root/.m2 ...), else it downloads from the registry;
+# bin/container-engine image tries both, in that order.
 COPY mvnw pom.xml ./
 COPY .mvn/ .mvn/
 RUN ./mvnw --batch-mode --quiet dependency:go-offline
