@@ -4,6 +4,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import dev.quorumkv.cluster.Cluster;
+import dev.quorumkv.cluster.Placement;
 import dev.quorumkv.coordinator.GcGrace;
 import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.membership.PartitionCopier;
@@ -74,11 +75,12 @@ class AntiEntropyConfiguration {
             dropping.setDaemon(true);
             return dropping;
         });
-        cluster.onUpdate(placement -> thread.execute(() -> {
-            long dropped = dropper.dropNotHeld(cluster.placement());
+        cluster.onUpdate(updated -> thread.execute(() -> {
+            Placement current = cluster.placement(); // the newest by now, not the one that queued this drop
+            long dropped = dropper.dropNotHeld(current);
             if (dropped > 0) {
                 LoggerFactory.getLogger(PartitionDropper.class).info("Removed {} keys of partitions this node no longer holds (epoch {})",
-                        dropped, placement.epoch());
+                        dropped, current.epoch());
             }
         }));
         return thread;

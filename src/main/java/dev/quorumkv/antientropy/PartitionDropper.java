@@ -25,13 +25,15 @@ final class PartitionDropper {
     }
 
     /**
-     * Drops what {@code placement} does not give this node. A placement of epoch 0 (members from the settings,
-     * before the topology is known) drops nothing: it may not name this node yet.
+     * Drops what {@code placement} does not give this node. A placement that does not name this node drops nothing:
+     * one of epoch 0 (members from the settings, before the topology is known), or an older epoch a joiner is still
+     * catching up on while its peers already write to it; nor does one where it has LEFT (its data is never served
+     * again, and is kept for whoever wants to look).
      *
      * @return the keys removed
      */
     long dropNotHeld(Placement placement) {
-        if (placement.epoch() == 0) {
+        if (placement.epoch() == 0 || !holds(placement.replicaMembers())) {
             return 0;
         }
         boolean[] held = new boolean[placement.partitions()];

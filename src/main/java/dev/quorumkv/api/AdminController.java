@@ -14,7 +14,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
-import dev.quorumkv.cluster.PartitionMap;
+import dev.quorumkv.cluster.Placement;
 import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.coordinator.ReplicationProperties;
 import dev.quorumkv.membership.Join;
@@ -166,15 +166,18 @@ class AdminController {
     Map<String, Object> key(HttpServletRequest request) {
         String key = KeyDecoder.fromRawPath(request.getRequestURI(), KEYS_PREFIX);
         Keys.requireValid(key);
-        PartitionMap partitions = cluster.partitionMap();
-        int partition = partitions.partitionOf(key);
-        List<CompletableFuture<Map<String, Object>>> owners = partitions.owners(partition).stream()
-                .map(owner -> held(owner, key)).toList();
+        Placement placement = cluster.placement();
+        int partition = placement.partitionOf(key);
+        List<Member> ownerList = placement.owners().owners(partition);
+        List<CompletableFuture<Map<String, Object>>> owners = ownerList.stream().map(owner -> held(owner, key)).toList();
+        // While a change runs, the new owners being written too.
+        List<CompletableFuture<Map<String, Object>>> pending = placement.writeReplicas(partition).stream()
+                .filter(member -> !ownerList.contains(member)).map(member -> held(member, key)).toList();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("key", key);
         answer.put("partition", partition);
         answer.put("owners", owners.stream().map(CompletableFuture::join).toList());
-        answer.put("pending", List.of());
+        answer.put("pending", pending.stream().map(CompletableFuture::join).toList());
         return answer;
     }
 

@@ -35,6 +35,15 @@ public final class Cluster {
      * person can act on, since it stops the node from starting.
      */
     public static Cluster fromConfiguration(String nodeId, String membersText, int partitionCount, int replicas) {
+        return fromConfiguration(nodeId, membersText, partitionCount, replicas, false, null);
+    }
+
+    /**
+     * As above; with {@code autoJoin}, a node whose id is not among the members is let start as a joiner, at
+     * {@code selfUrl}: the members are then its contact points, and the placement it starts with does not name it.
+     */
+    public static Cluster fromConfiguration(String nodeId, String membersText, int partitionCount, int replicas,
+            boolean autoJoin, URI selfUrl) {
         if (!Version.isValidNodeId(nodeId)) {
             throw new InvalidConfigurationException("quorumkv.node-id '" + nodeId
                     + "' is invalid: use letters, digits, '.', '_' or '-' (at most 253 characters)");
@@ -51,9 +60,18 @@ public final class Cluster {
             }
         }
         Member self = members.get(nodeId);
-        if (self == null) {
+        if (self == null && autoJoin) {
+            if (selfUrl == null) {
+                throw new InvalidConfigurationException("quorumkv.node-id '" + nodeId + "' is not one of quorumkv.cluster.members "
+                        + members.keySet() + ", so it joins by itself (quorumkv.cluster.auto-join): set quorumkv.cluster.url "
+                        + "(env QUORUMKV_CLUSTER_URL) to where peers reach it, e.g. http://10.0.0.4:8080");
+            }
+            self = parseMember(nodeId + "=" + selfUrl);
+        }
+        else if (self == null) {
             throw new InvalidConfigurationException("quorumkv.node-id '" + nodeId + "' is not one of quorumkv.cluster.members "
-                    + members.keySet() + ": set the node id to its own entry in the members list");
+                    + members.keySet() + ": set the node id to its own entry in the members list, or set "
+                    + "quorumkv.cluster.auto-join=true to join the cluster they form");
         }
         List<Member> all = new ArrayList<>(members.values());
         return new Cluster(self, all, PartitionMap.striped(all, partitionCount, replicas));

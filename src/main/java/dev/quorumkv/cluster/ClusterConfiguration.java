@@ -20,7 +20,8 @@ class ClusterConfiguration {
             throw new InvalidConfigurationException("quorumkv.cluster.partitions (" + properties.partitions()
                     + ") must be a power of two, e.g. 1024");
         }
-        Cluster cluster = Cluster.fromConfiguration(node.resolvedNodeId(), properties.members(), properties.partitions(), replicas);
+        Cluster cluster = Cluster.fromConfiguration(node.resolvedNodeId(), properties.members(), properties.partitions(), replicas,
+                properties.autoJoin(), properties.url());
         if (cluster.size() > 1 && (properties.secret() == null || properties.secret().isBlank())) {
             throw new InvalidConfigurationException("quorumkv.cluster.secret (env QUORUMKV_CLUSTER_SECRET) is not set: "
                     + "a node with peers needs the shared secret that protects /internal/replica");

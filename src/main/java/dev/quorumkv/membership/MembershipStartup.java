@@ -37,6 +37,7 @@ public final class MembershipStartup implements SmartLifecycle {
     private final UUID hostId;
     private final TimeSource time;
     private final Duration retryDelay;
+    private final JoinRequester joinRequester;
     private volatile String waitingFor = "the start";
     private volatile String lastFailure;
     private volatile boolean placed;
@@ -50,6 +51,15 @@ public final class MembershipStartup implements SmartLifecycle {
      */
     public MembershipStartup(TopologyLog topologyLog, Bootstrap firstTopology, String selfId, URI selfUrl, UUID hostId,
             TimeSource time, Duration retryDelay) {
+        this(topologyLog, firstTopology, selfId, selfUrl, hostId, time, retryDelay, null);
+    }
+
+    /**
+     * @param joinRequester how a node that is not among the first members asks to be added (auto-join); null: such a
+     *                      node waits for an operator to add it
+     */
+    public MembershipStartup(TopologyLog topologyLog, Bootstrap firstTopology, String selfId, URI selfUrl, UUID hostId,
+            TimeSource time, Duration retryDelay, JoinRequester joinRequester) {
         this.topologyLog = Objects.requireNonNull(topologyLog, "topologyLog");
         this.firstTopology = Objects.requireNonNull(firstTopology, "firstTopology");
         this.selfId = Objects.requireNonNull(selfId, "selfId");
@@ -57,6 +67,7 @@ public final class MembershipStartup implements SmartLifecycle {
         this.hostId = Objects.requireNonNull(hostId, "hostId");
         this.time = time;
         this.retryDelay = retryDelay;
+        this.joinRequester = joinRequester;
     }
 
     /**
@@ -77,7 +88,29 @@ public final class MembershipStartup implements SmartLifecycle {
      * with why not (the log unavailable, a refusal, or {@link InvalidConfigurationException} for a retired host id).
      */
     public CompletableFuture<Topology> takePlace() {
+        if (!isFirstMember() && topologyLog.current().isEmpty()) {
+            return askToBeAdded();
+        }
         return topologyLog.bootstrapIfEmpty(firstTopology).thenCompose(this::claimOrReplace);
+    }
+
+    private boolean isFirstMember() {
+        return firstTopology.members().stream().anyMatch(member -> member.id().equals(selfId));
+    }
+
+    /**
+     * A joiner's log is empty until the leader adds it to the Raft group, which it does once the join has committed:
+     * until then this node asks a contact point to begin the join (a repeat is answered "a member already"), and the
+     * attempt fails so that it is made again.
+     */
+    private CompletableFuture<Topology> askToBeAdded() {
+        if (joinRequester == null) {
+            waitingFor = "an operator to add it (POST /admin/members) and the log's leader to add it to the Raft group";
+            return CompletableFuture.failedFuture(new IllegalStateException("not added yet"));
+        }
+        waitingFor = "its join to commit and the log's leader to add it to the Raft group";
+        return joinRequester.requestJoin(selfId, selfUrl, hostId).thenCompose(asked -> CompletableFuture.failedFuture(
+                new IllegalStateException("join requested; waiting for the topology log to reach this node")));
     }
 
     private CompletableFuture<Topology> claimOrReplace(Topology topology) {

@@ -13,6 +13,7 @@ import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.coordinator.ReplicationProperties;
 import dev.quorumkv.coordinator.StandInClient;
 import dev.quorumkv.handoff.StandInHints;
+import dev.quorumkv.membership.JoinRequester;
 import dev.quorumkv.membership.MemberProgressSource;
 import dev.quorumkv.storage.ReplicaStore;
 import dev.quorumkv.time.TimeSource;
@@ -94,6 +95,15 @@ class ReplicaConfiguration {
         HttpClient netty = HttpClient.create(peerConnections).responseTimeout(replication.timeout());
         WebClient webClient = WebClient.builder().clientConnector(new ReactorClientHttpConnector(netty)).build();
         return new WebClientMemberProgressSource(webClient, clusterProperties.secret(), replication.timeout());
+    }
+
+    /** How a node that joins by itself asks a contact point to add it; a join commits within seconds. */
+    @Bean
+    JoinRequester joinRequester(ConnectionProvider peerConnections, Cluster cluster, ClusterProperties clusterProperties) {
+        Duration timeout = Duration.ofSeconds(30);
+        HttpClient netty = HttpClient.create(peerConnections).responseTimeout(timeout);
+        WebClient webClient = WebClient.builder().clientConnector(new ReactorClientHttpConnector(netty)).build();
+        return new WebClientJoinRequester(webClient, cluster, clusterProperties.secret(), timeout);
     }
 
     /** The one every user of the port gets: this node by a local call, peers batched over HTTP. */

@@ -36,11 +36,13 @@ class PartitionDropperTests {
     }
 
     @Test
-    void thePlacementFromTheSettingsBeforeTheTopologyIsKnownDropsNothing() {
+    void aPlacementThatDoesNotNameThisNodeDropsNothing() {
         store.putIfNewer("key", Versioned.tombstone(new Version(1, 0, "c")));
         List<Member> others = FOUR.subList(1, 4);
 
         assertThat(dropper.dropNotHeld(new StaticPlacement(0, PartitionMap.striped(others, 16, 3), others))).isZero();
+        assertThat(dropper.dropNotHeld(new StaticPlacement(3, PartitionMap.striped(others, 16, 3), others)))
+                .as("an epoch a joiner catches up on, from before it joined").isZero();
         assertThat(store.contents()).containsKey("key");
     }
 }

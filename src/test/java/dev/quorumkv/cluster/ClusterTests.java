@@ -1,5 +1,7 @@
 package dev.quorumkv.cluster;
 
+import java.net.URI;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,5 +39,18 @@ class ClusterTests {
                 .hasMessageContaining("must be an http(s) URL");
         assertThatThrownBy(() -> Cluster.fromConfiguration("bad id", "", 16, 3))
                 .hasMessageContaining("quorumkv.node-id 'bad id' is invalid");
+    }
+
+    @Test
+    void aNodeNotAmongTheMembersStartsAsAJoinerOnlyWithAutoJoinAndItsUrl() {
+        Cluster joiner = Cluster.fromConfiguration("d", "a=http://h:1,b=http://h:2", 16, 3, true, URI.create("http://h:4"));
+
+        assertThat(joiner.self()).isEqualTo(new Member("d", URI.create("http://h:4")));
+        assertThat(joiner.peers()).extracting(Member::id).as("its contact points").containsExactly("a", "b");
+        assertThat(joiner.members()).extracting(Member::id).as("the placement it starts with does not name it").doesNotContain("d");
+        assertThatThrownBy(() -> Cluster.fromConfiguration("d", "a=http://h:1", 16, 3, true, null))
+                .hasMessageContaining("set quorumkv.cluster.url");
+        assertThatThrownBy(() -> Cluster.fromConfiguration("d", "a=http://h:1", 16, 3, false, URI.create("http://h:4")))
+                .hasMessageContaining("quorumkv.cluster.auto-join=true");
     }
 }

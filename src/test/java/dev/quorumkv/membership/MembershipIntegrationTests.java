@@ -70,10 +70,12 @@ class MembershipIntegrationTests {
     }
 
     @Test
-    void aNodeBackOnAnEmptyDataDirectoryBecomesItsOwnReplacement(@TempDir Path data) {
+    void aNodeBackOnAnEmptyDataDirectoryBecomesItsOwnReplacementAndStreamsEveryKeyItOwns(@TempDir Path data) {
         try (TestCluster cluster = TestCluster.start(data, 3)) {
             Map<String, Object> formed = awaitTopology(cluster, 1, topology -> epoch(topology) == 4);
             String lostHost = hostId(formed, "node3");
+            List<String> written = java.util.stream.IntStream.range(0, 60).mapToObj(i -> "before-the-disk-was-lost-" + i).toList();
+            written.forEach(key -> cluster.putAcknowledged(1, key, "v", null));
 
             cluster.stopNode(3);
             deleteRecursively(cluster.dataDir(3));
@@ -87,7 +89,16 @@ class MembershipIntegrationTests {
                 assertThat(move).containsEntry("from", "node3").containsEntry("to", "node3").containsEntry("phase", "WRITE_BOTH");
             });
             assertThat(cluster.get(3, "/readyz").statusCode()).as("not ready before it has streamed its data").isEqualTo(503);
-            assertThat(awaitTopology(cluster, 3, topology -> epoch(topology) == 5)).isEqualTo(replacing);
+
+            Map<String, Object> replaced = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> topology(cluster, 1), topology -> list(topology.get("moves")).isEmpty());
+            assertThat(member(replaced, "node3")).containsEntry("state", "NORMAL").containsEntry("hostId", node3.get("hostId"));
+            await().atMost(CONVERGED).ignoreExceptions().until(() -> cluster.get(3, "/readyz").statusCode() == 200);
+            for (String key : written) {
+                Map<String, Object> where = json(cluster.admin(1, "GET", "/admin/keys/" + key));
+                assertThat(list(where.get("owners"))).as(key).hasSize(3)
+                        .allSatisfy(owner -> assertThat(owner.get("version")).as(key + " on " + owner.get("id")).isNotNull());
+            }
         }
     }
 

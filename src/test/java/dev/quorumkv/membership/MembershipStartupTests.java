@@ -124,6 +124,54 @@ class MembershipStartupTests {
         assertThat(new MembershipHealthIndicator(log, replacement).health().getStatus().getCode()).as("a JOINING replacement").isEqualTo("DOWN");
     }
 
+    @Test
+    void aJoinerAsksAContactPointToAddItUntilTheLogReachesItAndNeverFormsAClusterOfItsOwn() {
+        InMemoryTopologyLog cluster = new InMemoryTopologyLog(claimedByAll());
+        AtomicBoolean added = new AtomicBoolean(); // by the leader, to the Raft group: then its log has the cluster's
+        TopologyLog joinersLog = new TopologyLog() {
+            @Override
+            public Topology current() {
+                return added.get() ? cluster.current() : Topology.empty();
+            }
+
+            @Override
+            public CompletableFuture<Topology> submit(TopologyChange change) {
+                return added.get() ? cluster.submit(change)
+                        : CompletableFuture.failedFuture(new TopologyLogUnavailableException("not in the group yet", null));
+            }
+
+            @Override
+            public void onCommit(Consumer<Topology> listener) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        JoinRequester contact = (id, url, hostId) -> {
+            asked.add(id);
+            return cluster.submit(new Join(id, hostId, url)).thenApply(topology -> null);
+        };
+        Bootstrap first = new Bootstrap(IntStream.rangeClosed(1, 3)
+                .mapToObj(number -> new TopologyMember("node" + number, null, url(number), MemberState.NORMAL)).toList(), PARTITIONS, N);
+        MembershipStartup startup = new MembershipStartup(joinersLog, first, "node4", url(4), host(4), time, RETRY, contact);
+        startup.start();
+        time.advance(Duration.ZERO);
+
+        assertThat(asked).containsExactly("node4");
+        assertThat(startup.placed()).isFalse();
+        assertThat(joinersLog.current().isEmpty()).as("it formed nothing itself").isTrue();
+        assertThat(startup.waitingFor()).contains("add it to the Raft group");
+
+        added.set(true);
+        time.advance(RETRY);
+
+        assertThat(startup.placed()).isTrue();
+        assertThat(joinersLog.current().member("node4").orElseThrow().state()).isEqualTo(MemberState.JOINING);
+        startup.stop();
+    }
+
     private MembershipStartup startup(TopologyLog log, int node, UUID hostId) {
         Bootstrap first = new Bootstrap(IntStream.rangeClosed(1, 3)
                 .mapToObj(number -> new TopologyMember("node" + number, null, url(number), MemberState.NORMAL)).toList(), PARTITIONS, N);

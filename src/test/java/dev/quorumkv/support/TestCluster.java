@@ -58,6 +58,7 @@ public final class TestCluster implements AutoCloseable {
     private final List<String> jvmOptions;
     private final boolean singleNode;
     private final boolean processes;
+    private final int joiners;
     private final RunningNode[] nodes;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -70,6 +71,7 @@ public final class TestCluster implements AutoCloseable {
         this.jvmOptions = List.copyOf(builder.jvmOptions);
         this.singleNode = builder.singleNode;
         this.processes = builder.processes;
+        this.joiners = builder.joiners;
         this.nodes = new RunningNode[builder.size];
     }
 
@@ -161,6 +163,18 @@ public final class TestCluster implements AutoCloseable {
     /** Node {@code node}'s wall clock runs {@code offset} ahead (or behind) from its next start. In process only. */
     public void setClockOffset(int node, Duration offset) {
         clockOffsets[node - 1] = offset;
+    }
+
+    /** Starts the node, then waits until it is ready (a joiner: until its join has ended and it is NORMAL). */
+    public void startNodeAndAwaitReady(int node) {
+        startNode(node);
+        RunningNode running = nodes[node - 1];
+        await().atMost(START_LIMIT.multipliedBy(2)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+            if (!running.isAlive()) {
+                throw new AssertionError(id(node) + " exited while starting; see " + dataRoot.resolve(id(node) + ".log"));
+            }
+            return get(node, "/readyz").statusCode() == 200;
+        });
     }
 
     /** Starts every node not running, then waits until each sees every other as up. */
@@ -309,6 +323,10 @@ public final class TestCluster implements AutoCloseable {
             all.add("--quorumkv.cluster.members=" + members());
             all.add("--quorumkv.cluster.secret=" + SECRET);
             all.add("--quorumkv.cluster.probe-interval=100ms");
+            if (node > size() - joiners) {
+                all.add("--quorumkv.cluster.auto-join=true");
+                all.add("--quorumkv.cluster.url=" + memberUrl(node));
+            }
         }
         all.addAll(arguments);
         return all;
@@ -374,7 +392,7 @@ public final class TestCluster implements AutoCloseable {
      */
     private void awaitAllReady() {
         long started = Arrays.stream(nodes).filter(Objects::nonNull).count();
-        boolean formable = singleNode || started > size() / 2;
+        boolean formable = singleNode || started > (size() - joiners) / 2;
         for (int node = 1; node <= size(); node++) {
             RunningNode running = nodes[node - 1];
             if (running == null) {
@@ -426,8 +444,9 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /** Peers reach each node through its proxy. */
+    /** The first members; joiners are not among them (they join by themselves). */
     private String members() {
-        return IntStream.rangeClosed(1, size()).mapToObj(node -> id(node) + "=" + memberUrl(node))
+        return IntStream.rangeClosed(1, size() - joiners).mapToObj(node -> id(node) + "=" + memberUrl(node))
                 .collect(Collectors.joining(","));
     }
 
@@ -493,6 +512,7 @@ public final class TestCluster implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>();
         private boolean singleNode;
         private boolean processes;
+        private int joiners;
 
         private Builder(Path dataRoot) {
             this.dataRoot = dataRoot;
@@ -506,6 +526,15 @@ public final class TestCluster implements AutoCloseable {
         /** Only these nodes start; the others are members that never answer (an absent peer). */
         public Builder startOnly(int... nodes) {
             this.started = nodes.clone();
+            return this;
+        }
+
+        /**
+         * The last {@code count} nodes are not among the first members: they are not started with the others, and
+         * join by themselves ({@code quorumkv.cluster.auto-join}) when {@link #startNode} starts them.
+         */
+        public Builder joiners(int count) {
+            this.joiners = count;
             return this;
         }
 
@@ -556,7 +585,7 @@ public final class TestCluster implements AutoCloseable {
             }
             TestCluster cluster = new TestCluster(this);
             try {
-                int[] which = started != null ? started : IntStream.rangeClosed(1, size).toArray();
+                int[] which = started != null ? started : IntStream.rangeClosed(1, size - joiners).toArray();
                 for (int node : which) {
                     cluster.startNode(node);
                 }

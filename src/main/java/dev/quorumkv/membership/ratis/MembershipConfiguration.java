@@ -15,6 +15,7 @@ import dev.quorumkv.cluster.Member;
 import dev.quorumkv.membership.Bootstrap;
 import dev.quorumkv.membership.ChangeDriver;
 import dev.quorumkv.membership.InMemoryTopologyLog;
+import dev.quorumkv.membership.JoinRequester;
 import dev.quorumkv.membership.LocalProgress;
 import dev.quorumkv.membership.MemberProgressSource;
 import dev.quorumkv.membership.MemberState;
@@ -76,11 +77,12 @@ class MembershipConfiguration {
     MembershipStartup membershipStartup(TopologyLog topologyLog, Cluster cluster, ClusterProperties clusterProperties,
             QuorumKvProperties node, HostId hostId, TimeSource time, MembershipProperties properties,
             // Read by name: the replication settings belong to the coordinator.
-            @Value("${quorumkv.replication.n:3}") int replicas) {
+            @Value("${quorumkv.replication.n:3}") int replicas, JoinRequester joinRequester) {
         List<TopologyMember> first = cluster.members().stream()
                 .map(member -> new TopologyMember(member.id(), null, member.url(), MemberState.NORMAL)).toList();
         MembershipStartup startup = new MembershipStartup(topologyLog, new Bootstrap(first, clusterProperties.partitions(), replicas),
-                node.resolvedNodeId(), cluster.self().url(), hostId.value(), time, properties.claimRetry());
+                node.resolvedNodeId(), cluster.self().url(), hostId.value(), time, properties.claimRetry(),
+                clusterProperties.autoJoin() ? joinRequester : null);
         startup.refuseIfRetired();
         return startup;
     }
@@ -121,5 +123,14 @@ class MembershipConfiguration {
                     thread.setDaemon(true);
                     return thread;
                 }));
+    }
+
+    /** On a Raft-kept topology, the leader adds the members that join as voters (up to five) and removes those that left. */
+    @Bean(destroyMethod = "close")
+    AutoCloseable raftVoters(TopologyLog topologyLog, MembershipProperties properties) {
+        if (!(topologyLog instanceof RatisTopologyLog raft)) {
+            return () -> { };
+        }
+        return new RaftVoters(raft, new RaftAddresses(properties.raftPort()), properties.changeInterval().toMillis());
     }
 }

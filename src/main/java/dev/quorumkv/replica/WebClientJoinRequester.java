@@ -1,0 +1,78 @@
+package dev.quorumkv.replica;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
+
+import dev.quorumkv.cluster.Cluster;
+import dev.quorumkv.cluster.Member;
+import dev.quorumkv.membership.JoinRequester;
+
+/**
+ * The HTTP adapter of {@link JoinRequester}: {@code POST /admin/members} with this node's id, url and host id, to each
+ * contact point in turn until one begins the join or says this node is a member already (a repeat after a lost answer).
+ */
+class WebClientJoinRequester implements JoinRequester {
+
+    private final WebClient webClient;
+    private final Cluster cluster;
+    private final String authorization;
+    private final Duration timeout;
+
+    WebClientJoinRequester(WebClient webClient, Cluster cluster, String secret, Duration timeout) {
+        this.webClient = webClient;
+        this.cluster = cluster;
+        this.authorization = "Bearer " + secret;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public CompletableFuture<Void> requestJoin(String id, URI url, UUID hostId) {
+        return CompletableFuture.supplyAsync(() -> {
+            List<String> refusals = new ArrayList<>();
+            for (Member contact : cluster.peers()) {
+                String answer = ask(contact, Map.of("id", id, "url", url.toString(), "hostId", hostId.toString()));
+                if (answer == null) {
+                    return null;
+                }
+                refusals.add(contact.id() + ": " + answer);
+            }
+            throw new IllegalStateException("no contact point began the join: " + refusals);
+        });
+    }
+
+    /** Null when the contact began the join or this node is a member already; otherwise why not. */
+    private String ask(Member contact, Map<String, String> body) {
+        try {
+            return webClient.post()
+                    .uri(contact.url() + "/admin/members")
+                    .header(HttpHeaders.AUTHORIZATION, authorization)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(body)
+                    .exchangeToMono(response -> response.bodyToMono(String.class).defaultIfEmpty("").map(text -> {
+                        if (response.statusCode().value() == HttpStatus.ACCEPTED.value()
+                                || (response.statusCode().value() == HttpStatus.BAD_REQUEST.value() && text.contains("already a member"))) {
+                            return "";
+                        }
+                        return response.statusCode().value() + " " + text;
+                    }))
+                    .onErrorResume(ex -> Mono.just(ex.toString()))
+                    .blockOptional(timeout)
+                    .filter(text -> !text.isEmpty())
+                    .orElse(null);
+        }
+        catch (RuntimeException ex) {
+            return ex.toString();
+        }
+    }
+}
