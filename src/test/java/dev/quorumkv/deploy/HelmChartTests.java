@@ -81,6 +81,9 @@ class HelmChartTests {
         assertThat(at(env(sts).get("QUORUMKV_NODEID"), "valueFrom", "fieldRef", "fieldPath")).isEqualTo("metadata.name");
         // quorumkv.cluster.auto-join by relaxed binding: a pod that is not a member joins by itself.
         assertThat(env(sts).get("QUORUMKV_CLUSTER_AUTOJOIN")).isEqualTo(Map.of("name", "QUORUMKV_CLUSTER_AUTOJOIN", "value", "true"));
+        // A joiner announces where peers reach it, named as the members list names pods (Kubernetes expands $(...)).
+        assertThat(env(sts).get("QUORUMKV_CLUSTER_URL")).containsEntry("value",
+                "http://$(QUORUMKV_NODEID).kv-quorumkv-headless.store.svc.cluster.local:8080");
         assertThat(env(sts)).extractingByKeys("QUORUMKV_REPLICATION_N", "QUORUMKV_REPLICATION_W", "QUORUMKV_REPLICATION_R")
                 .extracting(e -> e.get("value")).containsExactly("3", "2", "2");
     }
