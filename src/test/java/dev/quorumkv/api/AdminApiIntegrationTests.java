@@ -12,15 +12,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.json.JsonMapper;
 
+import static dev.quorumkv.support.JsonAnswers.json;
+import static dev.quorumkv.support.JsonAnswers.list;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The admin API on three real nodes: who may call it, the topology, and what each owner of a key holds. */
 class AdminApiIntegrationTests {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     static Path data;
@@ -115,15 +115,5 @@ class AdminApiIntegrationTests {
             assertThat(response.statusCode()).isEqualTo(403);
             assertThat(response.body()).contains("Admin API off").contains("quorumkv.cluster.secret");
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> json(HttpResponse<String> response) {
-        return JSON.readValue(response.body(), Map.class);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> list(Object value) {
-        return (List<Map<String, Object>>) value;
     }
 }

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.json.JsonMapper;
 
+import static dev.quorumkv.support.JsonAnswers.json;
+import static dev.quorumkv.support.JsonAnswers.list;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,7 +28,6 @@ import static org.awaitility.Awaitility.await;
  */
 class SloppyQuorumIntegrationTests {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int COORDINATOR = 1;
 
     @TempDir
@@ -124,15 +124,5 @@ class SloppyQuorumIntegrationTests {
         return IntStream.range(0, 10_000).mapToObj(i -> prefix + "-" + i)
                 .filter(key -> partitions.preferenceList(key, 3).stream().map(Member::id).toList().equals(List.of(primary, second, third)))
                 .findFirst().orElseThrow();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> json(HttpResponse<String> response) {
-        return JSON.readValue(response.body(), Map.class);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> list(Object value) {
-        return (List<Map<String, Object>>) value;
     }
 }

@@ -1,5 +1,6 @@
 package dev.quorumkv.deploy;
 
+import static dev.quorumkv.deploy.RenderedChart.at;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -515,19 +516,6 @@ class HelmChartTests {
         }
     }
 
-    /** Walks maps by key and lists by index; null where the path ends early. */
-    private static Object at(Object node, Object... path) {
-        for (Object step : path) {
-            if (node instanceof Map<?, ?> m && step instanceof String key) {
-                node = m.get(key);
-            } else if (node instanceof List<?> l && step instanceof Integer i && i < l.size()) {
-                node = l.get(i);
-            } else {
-                return null;
-            }
-        }
-        return node;
-    }
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> map(Object node) {

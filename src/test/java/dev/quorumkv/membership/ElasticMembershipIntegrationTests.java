@@ -1,5 +1,7 @@
 package dev.quorumkv.membership;
 
+import static dev.quorumkv.support.JsonAnswers.json;
+import static dev.quorumkv.support.JsonAnswers.list;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,7 +16,6 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.quorumkv.support.TestCluster;
 
@@ -25,7 +26,6 @@ import dev.quorumkv.support.TestCluster;
  */
 class ElasticMembershipIntegrationTests {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration CHANGE_LIMIT = Duration.ofMinutes(4);
 
     @Test
@@ -127,15 +127,5 @@ class ElasticMembershipIntegrationTests {
 
     private static Map<String, Object> member(Map<String, Object> topology, String id) {
         return list(topology.get("members")).stream().filter(member -> id.equals(member.get("id"))).findFirst().orElseThrow();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> json(HttpResponse<String> response) {
-        return JSON.readValue(response.body(), Map.class);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> list(Object value) {
-        return (List<Map<String, Object>>) value;
     }
 }

@@ -14,8 +14,9 @@ import java.util.stream.Stream;
 import dev.quorumkv.support.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.json.JsonMapper;
 
+import static dev.quorumkv.support.JsonAnswers.json;
+import static dev.quorumkv.support.JsonAnswers.list;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -26,7 +27,6 @@ import static org.awaitility.Awaitility.await;
  */
 class MembershipIntegrationTests {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration CONVERGED = Duration.ofSeconds(30);
 
     @Test
@@ -128,15 +128,6 @@ class MembershipIntegrationTests {
         return list(topology.get("members"));
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> json(HttpResponse<String> response) {
-        return JSON.readValue(response.body(), Map.class);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> list(Object value) {
-        return (List<Map<String, Object>>) value;
-    }
 
     private static void deleteRecursively(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
