@@ -70,7 +70,8 @@ class ReplicaConfiguration {
                 .codecs(codecs -> codecs.defaultCodecs()
                         .maxInMemorySize((int) InternalApi.maxBodyBytes(node.maxValueBytes().toBytes())))
                 .build();
-        return new WebClientReplicaClient(webClient, clusterProperties.secret(), replication.timeout(), clockOffsets, time);
+        return new WebClientReplicaClient(webClient, clusterProperties.secret(), replication.timeout(), PEER_CALL_LIMIT,
+                clockOffsets, time);
     }
 
     /**

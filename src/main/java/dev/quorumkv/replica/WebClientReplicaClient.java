@@ -37,14 +37,22 @@ class WebClientReplicaClient implements BatchTransport, StandInClient {
     private final WebClient webClient;
     private final String authorization;
     private final Duration probeTimeout;
+    private final Duration callLimit;
     private final ClockOffsets clockOffsets;
     private final TimeSource time;
 
-    WebClientReplicaClient(WebClient webClient, String secret, Duration probeTimeout, ClockOffsets clockOffsets,
-            TimeSource time) {
+    /**
+     * @param callLimit how long a call may take in all, its body's sending included, before it is cancelled and
+     *                  fails: the coordinator stops waiting at the replication timeout, but the value stays held (and
+     *                  counted in the admission budget) until the call has ended, so a peer that stops reading a body
+     *                  must not hold it for ever
+     */
+    WebClientReplicaClient(WebClient webClient, String secret, Duration probeTimeout, Duration callLimit,
+            ClockOffsets clockOffsets, TimeSource time) {
         this.webClient = webClient;
         this.authorization = "Bearer " + secret;
         this.probeTimeout = probeTimeout;
+        this.callLimit = callLimit;
         this.clockOffsets = clockOffsets;
         this.time = time;
     }
@@ -100,6 +108,7 @@ class WebClientReplicaClient implements BatchTransport, StandInClient {
                             ? response.releaseBody().then(Mono.<byte[]>empty())
                             : failure(replica, response);
                 })
+                .timeout(callLimit)
                 .toFuture();
     }
 
@@ -142,6 +151,7 @@ class WebClientReplicaClient implements BatchTransport, StandInClient {
                                     .map(body -> ReplicaBatchCodec.decodeReadAnswers(body, keys.size()))
                             : WebClientReplicaClient.<List<Optional<Versioned>>>failure(replica, response);
                 })
+                .timeout(callLimit)
                 .toFuture();
     }
 
@@ -168,6 +178,7 @@ class WebClientReplicaClient implements BatchTransport, StandInClient {
                     }
                     return failure(replica, response);
                 })
+                .timeout(callLimit)
                 .toFuture();
     }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.quorumkv.cluster.ClockOffsets;
@@ -40,6 +41,8 @@ class WebClientReplicaClientTests {
 
     private record Received(String path, byte[] body) {
     }
+
+    private static final Duration CALL_LIMIT = Duration.ofSeconds(1);
 
     private HttpServer replica;
     private Member member;
@@ -107,6 +110,16 @@ class WebClientReplicaClientTests {
             exchange.sendResponseHeaders(503, -1);
             exchange.close();
         });
+        // Takes the call and answers nothing for ten times the client's limit: a hung peer.
+        replica.createContext("/hangs" + InternalApi.WRITE_BATCH_PATH, exchange -> {
+            try {
+                Thread.sleep(CALL_LIMIT.multipliedBy(10).toMillis());
+            }
+            catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
         replica.createContext("/fails" + InternalApi.WRITE_BATCH_PATH, exchange -> {
             exchange.sendResponseHeaders(503, -1);
             exchange.close();
@@ -115,12 +128,21 @@ class WebClientReplicaClientTests {
         String url = "http://127.0.0.1:" + replica.getAddress().getPort();
         member = new Member("stand-in", URI.create(url));
         clockOffsets = new ClockOffsets(List.of(member), time, Duration.ofMillis(500), new SimpleMeterRegistry());
-        client = new WebClientReplicaClient(WebClient.create(), SECRET, Duration.ofSeconds(5), clockOffsets, time);
+        client = new WebClientReplicaClient(WebClient.create(), SECRET, Duration.ofSeconds(5), Duration.ofSeconds(30), clockOffsets, time);
     }
 
     @AfterEach
     void stopStandInReplica() {
         replica.stop(0);
+    }
+
+    @Test
+    void aCallToAPeerThatNeverAnswersFailsAtItsLimitSoTheValueItHoldsIsLetGo() {
+        Member hung = new Member("hung", URI.create(member.url() + "/hangs"));
+        WebClientReplicaClient limited = new WebClientReplicaClient(WebClient.create(), SECRET, Duration.ofSeconds(5), CALL_LIMIT,
+                clockOffsets, time);
+
+        assertThatThrownBy(() -> limited.write(hung, "k", valueOf("k")).join()).hasRootCauseInstanceOf(TimeoutException.class);
     }
 
     @Test
