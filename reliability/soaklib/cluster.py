@@ -24,12 +24,15 @@ def check_ports_free(ports):
 
 
 class LocalCluster:
-    def __init__(self, repo, jar, base_port, workdir):
+    def __init__(self, repo, jar, base_port, workdir, nodes=NODES):
+        """nodes: every node this run may start (node4, node5, ... for membership changes), so that
+        ports, pids, logs and the teardown cover them too."""
+        self.nodes = tuple(nodes)
         self.script = os.path.join(repo, "bin", "local-cluster")
         self.dir = os.path.join(workdir, "cluster")
         self.env = dict(os.environ, QUORUMKV_LOCAL_BASE_PORT=str(base_port), QUORUMKV_LOCAL_DIR=self.dir,
                         QUORUMKV_LOCAL_DATA=os.path.join(workdir, "data"), QUORUMKV_JAR=jar)
-        self.ports = {node: base_port + i for i, node in enumerate(NODES, start=1)}
+        self.ports = {node: base_port + int(node[len("node"):]) for node in self.nodes}
 
     def _run(self, *args, timeout=180):
         try:
@@ -76,7 +79,7 @@ class LocalCluster:
 
     def pids(self):
         pids = {}
-        for node in NODES:
+        for node in self.nodes:
             try:
                 with open(os.path.join(self.dir, f"{node}.pid"), encoding="utf-8") as file:
                     pids[node] = int(file.read().strip())
@@ -85,14 +88,16 @@ class LocalCluster:
         return pids
 
     def logs(self):
-        return [os.path.join(self.dir, f"{node}.log") for node in NODES
+        return [os.path.join(self.dir, f"{node}.log") for node in self.nodes
                 if os.path.exists(os.path.join(self.dir, f"{node}.log"))]
 
     def teardown(self):
         """Resumes every node (a stopped JVM ignores SIGTERM), stops the cluster, then
         makes sure no node this run started survives, by the PIDs it recorded."""
         pids = self.pids()
-        for node in NODES:
+        for node in self.nodes:
+            if node not in pids:
+                continue  # never started (or stopped for good): nothing to resume
             try:
                 self.resume(node)
             except ClusterError:

@@ -23,6 +23,8 @@ final class RatisSettings {
     private static final Duration ATTEMPT_TIMEOUT_MAX = Duration.ofSeconds(3);
     private static final TimeDuration ELECTION_TIMEOUT_MIN = TimeDuration.valueOf(1, TimeUnit.SECONDS);
     private static final TimeDuration ELECTION_TIMEOUT_MAX = TimeDuration.valueOf(2, TimeUnit.SECONDS);
+    /** AppendEntries requests a leader keeps in flight to one follower (see {@link #properties}). */
+    static final int LEADER_OUTSTANDING_APPENDS = 1;
     private static final TimeDuration RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
 
     private RatisSettings() {
@@ -34,6 +36,13 @@ final class RatisSettings {
         RaftLogSettings.HostPort listen = RaftLogSettings.HostPort.parse(settings.address());
         GrpcConfigKeys.Server.setHost(properties, listen.host());
         GrpcConfigKeys.Server.setPort(properties, listen.port());
+        // One AppendEntries in flight per follower, not Ratis's 8. Ratis 3.1.3's follower chains its log appends in
+        // one future (RaftServerImpl.appendLog: updateAndGet(f -> f.thenCompose(append))); two requests arriving
+        // together both run their append on the completed future at once, the second fails ("Already running a
+        // method"), and the chain stays failed: every later append fails with it and the member never applies another
+        // entry until it restarts. reliability/scale saw a joining node wedged so, holding its join in STREAMING for
+        // ever. The topology log carries a few small entries a minute: pipelining gains it nothing.
+        GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(properties, LEADER_OUTSTANDING_APPENDS);
 
         // Ratis's default election timeout, 150 to 300 ms, is lost to one long GC pause of a busy node (the tests saw
         // 0.4 s on two cores) and then the leader changes for nothing. The topology changes rarely: 1 to 2 s, as etcd.
