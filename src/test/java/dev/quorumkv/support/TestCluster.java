@@ -329,6 +329,8 @@ public final class TestCluster implements AutoCloseable {
                 "--quorumkv.node-id=" + id(node),
                 "--quorumkv.storage.dir=" + dataRoot.resolve(id(node)),
                 "--spring.main.banner-mode=off",
+                // The peer client's event loops wait 2 s for quiet before they stop, on every node stop: seconds per test.
+                "--spring.reactor.netty.shutdown-quiet-period=0s",
                 "--logging.level.root=WARN",
                 "--logging.level.dev.quorumkv=INFO"));
         if (!singleNode) {
