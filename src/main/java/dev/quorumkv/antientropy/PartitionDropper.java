@@ -18,6 +18,11 @@ final class PartitionDropper {
 
     private final String selfId;
     private final StampedKeys store;
+    /**
+     * The partitions the last placement gave this node: since its scan (or since a placement holding no less), the
+     * store holds keys of these only. Null before the first placement: what an earlier run left is unknown.
+     */
+    private boolean[] heldBefore;
 
     PartitionDropper(String selfId, StampedKeys store) {
         this.selfId = selfId;
@@ -25,10 +30,11 @@ final class PartitionDropper {
     }
 
     /**
-     * Drops what {@code placement} does not give this node. A placement that does not name this node drops nothing:
-     * one of epoch 0 (members from the settings, before the topology is known), or an older epoch a joiner is still
-     * catching up on while its peers already write to it; nor does one where it has LEFT (its data is never served
-     * again, and is kept for whoever wants to look).
+     * Drops what {@code placement} does not give this node, scanning the store only when the placement before gave it
+     * a partition this one does not (each phase of a change is a placement; most give nothing away). A placement that
+     * does not name this node drops nothing: one of epoch 0 (members from the settings, before the topology is known),
+     * or an older epoch a joiner is still catching up on while its peers already write to it; nor does one where it
+     * has LEFT (its data is never served again, and is kept for whoever wants to look).
      *
      * @return the keys removed
      */
@@ -42,7 +48,9 @@ final class PartitionDropper {
             held[partition] = holds(placement.readReplicas(partition)) || holds(placement.writeReplicas(partition));
             holdsAll &= held[partition];
         }
-        if (holdsAll) {
+        boolean[] before = heldBefore;
+        heldBefore = held;
+        if (holdsAll || before != null && !lostAny(before, held)) {
             return 0;
         }
         AtomicLong dropped = new AtomicLong();
@@ -53,6 +61,18 @@ final class PartitionDropper {
             return true;
         });
         return dropped.get();
+    }
+
+    private static boolean lostAny(boolean[] before, boolean[] now) {
+        if (before.length != now.length) {
+            return true;
+        }
+        for (int partition = 0; partition < now.length; partition++) {
+            if (before[partition] && !now[partition]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean holds(List<Member> replicas) {

@@ -17,8 +17,10 @@ import dev.quorumkv.cluster.Member;
 import dev.quorumkv.cluster.Placement;
 import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.coordinator.ReplicationProperties;
+import dev.quorumkv.membership.Abort;
 import dev.quorumkv.membership.Join;
 import dev.quorumkv.membership.Leave;
+import dev.quorumkv.membership.MemberState;
 import dev.quorumkv.membership.Topology;
 import dev.quorumkv.membership.TopologyChange;
 import dev.quorumkv.membership.TopologyChangeRefusedException;
@@ -50,6 +52,7 @@ class AdminController {
 
     static final String KEYS_PREFIX = ClusterSecretInterceptor.ADMIN_PREFIX + "keys/";
     static final String MEMBERS = ClusterSecretInterceptor.ADMIN_PREFIX + "members";
+    static final String CHANGE = ClusterSecretInterceptor.ADMIN_PREFIX + "change";
 
     /** Far above the topology log's own limits (a commit, or a few when the topology moved meanwhile). */
     private static final Duration CHANGE_LIMIT = Duration.ofMinutes(1);
@@ -113,6 +116,12 @@ class AdminController {
             return answered(refusal(HttpStatus.BAD_REQUEST, "Invalid member", "the url or host id of '" + request.id()
                     + "' cannot be read: " + ex.getMessage()));
         }
+        Topology current = topologyLog.current();
+        if (hostId != null && current.member(request.id())
+                .filter(member -> hostId.equals(member.hostId()) && member.state() != MemberState.LEFT).isPresent()) {
+            // The same host asking again (its first answer was lost): its join has begun, or ended, already.
+            return answered(ResponseEntity.accepted().body(TopologyView.of(current)));
+        }
         return changed(new Join(request.id(), hostId, url));
     }
 
@@ -120,6 +129,16 @@ class AdminController {
     @DeleteMapping(MEMBERS + "/{id}")
     DeferredResult<ResponseEntity<?>> leave(@PathVariable String id) {
         return changed(new Leave(id));
+    }
+
+    /**
+     * Rolls the running join or leave back ({@link Abort}): a joiner is no member again, a leaver NORMAL again; 409
+     * when no change runs, or it has reached READ_NEW (reads use the new owners: only forward then), or it is a
+     * replacement. A join whose new node never came up would otherwise wait for it for ever.
+     */
+    @DeleteMapping(CHANGE)
+    DeferredResult<ResponseEntity<?>> abort() {
+        return changed(new Abort(topologyLog.current().epoch()));
     }
 
     private DeferredResult<ResponseEntity<?>> changed(TopologyChange change) {

@@ -20,7 +20,7 @@ import dev.quorumkv.membership.JoinRequester;
 
 /**
  * The HTTP adapter of {@link JoinRequester}: {@code POST /admin/members} with this node's id, url and host id, to each
- * contact point in turn until one begins the join or says this node is a member already (a repeat after a lost answer).
+ * contact point in turn until one answers 202: the join has begun (a repeat after a lost answer is answered 202 too).
  */
 class WebClientJoinRequester implements JoinRequester {
 
@@ -51,7 +51,7 @@ class WebClientJoinRequester implements JoinRequester {
         });
     }
 
-    /** Null when the contact began the join or this node is a member already; otherwise why not. */
+    /** Null when the contact began the join (or had begun it for this host before); otherwise why not. */
     private String ask(Member contact, Map<String, String> body) {
         try {
             return webClient.post()
@@ -60,8 +60,7 @@ class WebClientJoinRequester implements JoinRequester {
                     .contentType(MediaType.APPLICATION_JSON)
                     .bodyValue(body)
                     .exchangeToMono(response -> response.bodyToMono(String.class).defaultIfEmpty("").map(text -> {
-                        if (response.statusCode().value() == HttpStatus.ACCEPTED.value()
-                                || (response.statusCode().value() == HttpStatus.BAD_REQUEST.value() && text.contains("already a member"))) {
+                        if (response.statusCode().value() == HttpStatus.ACCEPTED.value()) {
                             return "";
                         }
                         return response.statusCode().value() + " " + text;

@@ -1,16 +1,12 @@
 package dev.quorumkv.antientropy;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,10 +15,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
+import dev.quorumkv.support.Directories;
 import dev.quorumkv.support.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -80,7 +76,7 @@ class AntiEntropyIntegrationTests {
                 .arguments("--quorumkv.replication.timeout=5s", "--quorumkv.anti-entropy.interval=2s").start();
         Map<String, String> acknowledged = writeAndDelete(2_000, 200);
         cluster.stopNode(2);
-        deleteRecursively(dir.resolve(cluster.id(2)));
+        Directories.deleteRecursively(dir.resolve(cluster.id(2)));
         cluster.startNode(2);
         long started = System.nanoTime();
 
@@ -202,18 +198,5 @@ class AntiEntropyIntegrationTests {
             }
         });
         return differing;
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.delete(path);
-                }
-                catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
-                }
-            });
-        }
     }
 }

@@ -45,4 +45,38 @@ class PartitionDropperTests {
                 .as("an epoch a joiner catches up on, from before it joined").isZero();
         assertThat(store.contents()).containsKey("key");
     }
+
+    @Test
+    void theStoreIsScannedOnlyWhenAPlacementGivesAPartitionAway() {
+        int[] scans = {0};
+        InMemoryStore counted = new InMemoryStore() {
+            @Override
+            public void scan(String after, StampVisitor visitor) {
+                scans[0]++;
+                super.scan(after, visitor);
+            }
+        };
+        PartitionDropper dropping = new PartitionDropper("n1", counted);
+        List<Member> three = FOUR.subList(0, 3);
+        PartitionMap allOnThree = PartitionMap.striped(three, 16, 3);
+        PartitionMap shareOfFour = allOnThree.withMemberAdded(FOUR.get(3), 3);
+        IntStream.range(0, 200).forEach(i -> counted.putIfNewer("key-" + i, Versioned.tombstone(new Version(1 + i, 0, "c"))));
+
+        dropping.dropNotHeld(new StaticPlacement(1, allOnThree, three));
+        dropping.dropNotHeld(new StaticPlacement(2, allOnThree, three));
+        assertThat(scans[0]).as("holding every partition, there is nothing to drop").isZero();
+
+        assertThat(dropping.dropNotHeld(new StaticPlacement(3, shareOfFour, FOUR))).isPositive();
+        dropping.dropNotHeld(new StaticPlacement(4, shareOfFour, FOUR));
+        assertThat(scans[0]).as("the same share again gives nothing away").isEqualTo(1);
+
+        dropping.dropNotHeld(new StaticPlacement(5, allOnThree, three));
+        String regained = IntStream.range(0, 1000).mapToObj(i -> "regained-" + i)
+                .filter(key -> shareOfFour.owners(shareOfFour.partitionOf(key)).stream().noneMatch(member -> member.id().equals("n1")))
+                .findFirst().orElseThrow();
+        counted.putIfNewer(regained, Versioned.tombstone(new Version(500, 0, "c")));
+        assertThat(dropping.dropNotHeld(new StaticPlacement(6, shareOfFour, FOUR))).isEqualTo(1);
+        assertThat(scans[0]).isEqualTo(2);
+        assertThat(counted.contents()).doesNotContainKey(regained);
+    }
 }

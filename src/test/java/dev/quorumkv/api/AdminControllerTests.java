@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.coordinator.ReplicationProperties;
+import dev.quorumkv.membership.AdvancePhase;
 import dev.quorumkv.membership.Bootstrap;
 import dev.quorumkv.membership.Claim;
 import dev.quorumkv.membership.InMemoryTopologyLog;
@@ -36,7 +37,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.request;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-/** The admin API's membership calls over an in-memory topology log: 202 for a change begun, 400, 409, 503, 401. */
+/** The admin API's membership calls over an in-memory topology log: 202 for a change begun or rolled back, 400, 409, 503, 401. */
 class AdminControllerTests {
 
     private static final String SECRET = "admin-secret";
@@ -106,6 +107,49 @@ class AdminControllerTests {
         }
         completed(delete("/admin/members/node9").header("Authorization", AUTHORIZATION)).andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value("node9 is not a member of the cluster"));
+    }
+
+    @Test
+    void aJoinAskedAgainByTheSameHostIsAcceptedAndChangesNothingWhileAnotherHostWithThatIdIsRefused() throws Exception {
+        UUID hostId = UUID.randomUUID();
+        String join = "{\"id\":\"node4\",\"url\":\"http://10.0.0.4:8080\",\"hostId\":\"" + hostId + "\"}";
+        completed(post("/admin/members").header("Authorization", AUTHORIZATION).contentType(MediaType.APPLICATION_JSON).content(join))
+                .andExpect(status().isAccepted()).andExpect(jsonPath("$.epoch").value(5));
+
+        completed(post("/admin/members").header("Authorization", AUTHORIZATION).contentType(MediaType.APPLICATION_JSON).content(join))
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.epoch").value(5))
+                .andExpect(jsonPath("$.members[3].hostId").value(hostId.toString()));
+        completed(post("/admin/members").header("Authorization", AUTHORIZATION).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"id\":\"node4\",\"url\":\"http://10.0.0.4:8080\",\"hostId\":\"" + UUID.randomUUID() + "\"}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("already a member")));
+        org.assertj.core.api.Assertions.assertThat(topologyLog.current().epoch()).isEqualTo(5);
+    }
+
+    @Test
+    void aJoinIsRolledBackUntilReadsUseTheNewOwnersAndOnlyWhileOneRuns() throws Exception {
+        completed(delete("/admin/change").header("Authorization", AUTHORIZATION))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("no change is in progress")));
+        completed(post("/admin/members").header("Authorization", AUTHORIZATION).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"id\":\"node4\",\"url\":\"http://10.0.0.4:8080\"}")).andExpect(status().isAccepted());
+        topologyLog.submit(new AdvancePhase(topologyLog.current().epoch())).join(); // STREAMING: still before READ_NEW
+
+        completed(delete("/admin/change").header("Authorization", AUTHORIZATION))
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.members.length()").value(3))
+                .andExpect(jsonPath("$.moves").isEmpty());
+
+        completed(post("/admin/members").header("Authorization", AUTHORIZATION).contentType(MediaType.APPLICATION_JSON)
+                .content("{\"id\":\"node4\",\"url\":\"http://10.0.0.4:8080\"}")).andExpect(status().isAccepted());
+        topologyLog.submit(new AdvancePhase(topologyLog.current().epoch())).join();
+        topologyLog.submit(new AdvancePhase(topologyLog.current().epoch())).join(); // READ_NEW
+        completed(delete("/admin/change").header("Authorization", AUTHORIZATION))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("it can only go forward")));
+        org.assertj.core.api.Assertions.assertThat(topologyLog.current().member("node4")).get()
+                .extracting(TopologyMember::state).isEqualTo(MemberState.JOINING);
     }
 
     @Test

@@ -1,16 +1,12 @@
 package dev.quorumkv.membership;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
+import dev.quorumkv.support.Directories;
 import dev.quorumkv.support.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,7 +74,7 @@ class MembershipIntegrationTests {
             written.forEach(key -> cluster.putAcknowledged(1, key, "v", null));
 
             cluster.stopNode(3);
-            deleteRecursively(cluster.dataDir(3));
+            Directories.deleteRecursively(cluster.dataDir(3));
             cluster.startNode(3);
 
             Map<String, Object> replacing = awaitTopology(cluster, 1, topology -> epoch(topology) == 5);
@@ -126,22 +122,5 @@ class MembershipIntegrationTests {
 
     private static List<Map<String, Object>> members(Map<String, Object> topology) {
         return list(topology.get("members"));
-    }
-
-
-    private static void deleteRecursively(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.delete(path);
-                }
-                catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
-                }
-            });
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
     }
 }
