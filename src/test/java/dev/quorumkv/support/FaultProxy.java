@@ -64,8 +64,13 @@ public final class FaultProxy implements AutoCloseable {
 
     /** Listens on a free loopback port and forwards every connection to 127.0.0.1:{@code targetPort}. */
     public static FaultProxy start(int targetPort) {
+        return startOn(0, targetPort);
+    }
+
+    /** Listens on loopback port {@code listenPort} (0: any free one) and forwards every connection to 127.0.0.1:{@code targetPort}. */
+    public static FaultProxy startOn(int listenPort, int targetPort) {
         try {
-            FaultProxy proxy = new FaultProxy(new ServerSocket(0, 200, LOOPBACK), targetPort);
+            FaultProxy proxy = new FaultProxy(new ServerSocket(listenPort, 200, LOOPBACK), targetPort);
             proxy.spawn("accept", proxy::acceptLoop);
             return proxy;
         }

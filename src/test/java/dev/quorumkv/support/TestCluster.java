@@ -2,8 +2,6 @@ package dev.quorumkv.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -468,39 +466,13 @@ public final class TestCluster implements AutoCloseable {
      * A node's topology log (Raft) listens at its member url's port + 1000, that is its proxy's: take a proxy whose
      * port + 1000 is free as well, so no Raft server finds its port taken.
      */
+    /** The proxy peers reach the node through: the member url's port, with the Raft port (+1000) free beside it. */
     private static FaultProxy proxyWithFreeRaftPort(int targetPort) {
-        for (int attempt = 0; ; attempt++) {
-            FaultProxy proxy = FaultProxy.start(targetPort);
-            if (isFree(proxy.port() + 1000)) {
-                return proxy;
-            }
-            proxy.close();
-            if (attempt > 100) {
-                throw new IllegalStateException("no proxy port found whose port + 1000 is free");
-            }
-        }
-    }
-
-    private static boolean isFree(int port) {
-        if (port > 65535) {
-            return false;
-        }
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
-        }
-        catch (IOException ex) {
-            return false;
-        }
+        return FaultProxy.startOn(LoopbackPorts.unused(port -> LoopbackPorts.isFree(port + 1000)), targetPort);
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
+        return LoopbackPorts.unused();
     }
 
     /** One started node, however it runs. */
