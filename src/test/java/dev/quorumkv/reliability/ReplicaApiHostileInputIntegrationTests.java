@@ -3,7 +3,6 @@ package dev.quorumkv.reliability;
 import static dev.quorumkv.reliability.PublicApiHostileInputIntegrationTests.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quorumkv.replica.InternalApi;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
 import dev.quorumkv.version.Version;
@@ -139,27 +138,6 @@ class ReplicaApiHostileInputIntegrationTests {
                 .isLessThan(System.currentTimeMillis() + Duration.ofMinutes(1).toMillis());
     }
 
-    /**
-     * A peer that routed a write with a topology two epochs behind this node's (paused meanwhile) is refused,
-     * whatever the write carries; one epoch behind is served. Every answer names this node's epoch.
-     */
-    @Test
-    void aReplicaWriteRoutedWithAStaleTopologyIsRefusedAndNothingIsStored() throws IOException {
-        String epochHeader = InternalApi.EPOCH;
-        long own = Long.parseLong(internal("GET", VICTIM, "Bearer " + SECRET, new byte[0]).header(epochHeader));
-        assertThat(own).as("formed, and its host id claimed: epoch 2 or more").isGreaterThanOrEqualTo(2);
-
-        RawHttp.Response stale = routedAt(own - 2, "POST", VICTIM, newerBody());
-        assertThat(stale.status()).as("POST /internal/replica routed at epoch %d of %d", own - 2, own).isEqualTo(409);
-        assertProblem(stale, "a stale replica write");
-        assertThat(stale.bodyText()).contains("Stale topology", "epoch " + (own - 2), "epoch " + own);
-        assertThat(stale.header(epochHeader)).isEqualTo(Long.toString(own));
-        assertThat(routedAt(own - 2, "GET", VICTIM, new byte[0]).status()).as("a stale replica read").isEqualTo(409);
-
-        assertThat(routedAt(own - 1, "POST", "routed-one-epoch-behind", newerBody()).status()).isBetween(200, 299);
-        assertThat(routedAt(own + 1, "GET", VICTIM, new byte[0]).status()).isEqualTo(200);
-    }
-
     @Test
     void oversizedBodyWithTheSecretIsRejected() throws IOException {
         byte[] huge = new byte[3 * 1024 * 1024];
@@ -224,13 +202,6 @@ class ReplicaApiHostileInputIntegrationTests {
         assertThat(response.status()).as(request).isEqualTo(401);
         assertProblem(response, request);
         assertThat(response.bodyText()).as(request + " does not echo the secret").doesNotContain(SECRET);
-    }
-
-    /** A replica call with the secret, routed at {@code epoch} (0 or less: named so, the node sees epoch 0 or less). */
-    private static RawHttp.Response routedAt(long epoch, String method, String key, byte[] body) throws IOException {
-        String head = method + " /internal/replica/" + key + " HTTP/1.1\r\nContent-Type: application/octet-stream"
-                + "\r\nAuthorization: Bearer " + SECRET + "\r\n" + InternalApi.EPOCH + ": " + epoch;
-        return RawHttp.exchange(node.port(1), head, body);
     }
 
     private static RawHttp.Response internal(String method, String key, String authorization, byte[] body)
