@@ -9,6 +9,7 @@ import dev.quorumkv.api.ClusterSecretInterceptor.AdminApiOffException;
 import dev.quorumkv.api.ClusterSecretInterceptor.UnauthorizedPeerException;
 import dev.quorumkv.api.RequestBodies.BodyTooLargeException;
 import dev.quorumkv.api.RequestBodies.UnreadableBodyException;
+import dev.quorumkv.api.StaleTopologyCheck.StaleCallException;
 import dev.quorumkv.coordinator.QuorumFailedException;
 import dev.quorumkv.coordinator.QuorumFailedException.Reason;
 import dev.quorumkv.coordinator.WriteQuorumFailedException;
@@ -67,6 +68,12 @@ final class FailureProblems {
         if (failure instanceof AdminApiOffException off) {
             return ResponseEntity.status(HttpStatus.FORBIDDEN)
                     .body(ProblemWriter.problem(HttpStatus.FORBIDDEN, "Admin API off", off.getMessage(), path));
+        }
+        if (failure instanceof StaleCallException stale) {
+            // The epoch header was set before the refusal (StaleTopologyCheck): the caller reads it from there.
+            ProblemDetail problem = ProblemWriter.problem(HttpStatus.CONFLICT, "Stale topology", stale.getMessage(), path);
+            problem.setProperty("epoch", stale.own());
+            return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
         }
         if (failure instanceof OverloadedException overloaded) {
             return overloaded(overloaded.getMessage(), path);

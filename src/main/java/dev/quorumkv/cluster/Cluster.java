@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -19,6 +21,7 @@ public final class Cluster {
 
     private final Member self;
     private final List<Consumer<Placement>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<CompletableFuture<Placement>, Long> epochWaiters = new ConcurrentHashMap<>();
     private volatile Placement placement;
 
     public Cluster(Member self, List<Member> members, PartitionMap partitions) {
@@ -130,6 +133,27 @@ public final class Cluster {
                 listener.accept(next);
             }
         }
+        epochWaiters.forEach((waiter, epoch) -> {
+            if (next.epoch() >= epoch) {
+                waiter.complete(next);
+            }
+        });
+    }
+
+    /**
+     * Completes with the first placement at {@code epoch} or later: at once if the current one is, else once
+     * {@link #update} brings it (on the updating thread). A caller that stops waiting cancels the future, which
+     * forgets it. Registered before the current placement is read, so an update meanwhile is not missed.
+     */
+    public CompletableFuture<Placement> awaitEpoch(long epoch) {
+        CompletableFuture<Placement> waiter = new CompletableFuture<>();
+        epochWaiters.put(waiter, epoch);
+        waiter.whenComplete((reached, failure) -> epochWaiters.remove(waiter));
+        Placement now = placement;
+        if (now.epoch() >= epoch) {
+            waiter.complete(now);
+        }
+        return waiter;
     }
 
     /** Runs {@code listener} on every later placement, in epoch order, on the thread that updates. */

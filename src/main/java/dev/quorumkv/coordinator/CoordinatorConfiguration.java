@@ -44,12 +44,18 @@ class CoordinatorConfiguration {
         return new ReplicaFanOut(cluster, failureDetector, metrics, time, properties.timeout());
     }
 
+    /** A read or write refused as routed with a stale topology waits at most the replication timeout to retry. */
+    @Bean
+    StaleTopologyRetry staleTopologyRetry(Cluster cluster, TimeSource time, ReplicationProperties properties) {
+        return new StaleTopologyRetry(cluster, time, properties.timeout());
+    }
+
     @Bean
     QuorumWriteService quorumWriteService(Cluster cluster, Quorum quorum, HybridLogicalClock clock, ClockOffsets clockOffsets,
             ReplicaClient replicaClient, ReplicaFanOut fanOut, CoordinatorMetrics metrics, MissedWrites missedWrites,
-            FailureDetector failureDetector, StandInClient standIns) {
+            FailureDetector failureDetector, StandInClient standIns, StaleTopologyRetry staleRetry) {
         return new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicaClient, fanOut, metrics, missedWrites,
-                new StandInPicker(failureDetector), standIns);
+                new StandInPicker(failureDetector), standIns, staleRetry);
     }
 
     /** Shared by read repair and anti-entropy: neither copies a tombstone past it to a replica lacking the key. */
@@ -60,8 +66,9 @@ class CoordinatorConfiguration {
 
     @Bean
     QuorumReadService quorumReadService(Cluster cluster, Quorum quorum, HybridLogicalClock clock,
-            ReplicaClient replicaClient, ReplicaFanOut fanOut, CoordinatorMetrics metrics, GcGrace gcGrace) {
-        return new QuorumReadService(cluster, quorum, clock, replicaClient, fanOut, metrics, gcGrace);
+            ReplicaClient replicaClient, ReplicaFanOut fanOut, CoordinatorMetrics metrics, GcGrace gcGrace,
+            StaleTopologyRetry staleRetry) {
+        return new QuorumReadService(cluster, quorum, clock, replicaClient, fanOut, metrics, gcGrace, staleRetry);
     }
 
     @Bean

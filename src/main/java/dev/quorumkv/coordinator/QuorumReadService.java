@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import dev.quorumkv.InvalidInputException;
@@ -34,6 +35,10 @@ import dev.quorumkv.version.Version;
  * <p>
  * After the answer, once every replica has answered: the newest version of all goes to the replicas still
  * stale or missing it, in the background.
+ * <p>
+ * Every replica call, repairs included, names the epoch of the placement the read was routed with. When the read
+ * fails and some replica refused it as routed with a stale topology, it is routed and sent again once with the
+ * placement of the epoch that replica named ({@link StaleTopologyRetry}).
  */
 public class QuorumReadService {
 
@@ -57,9 +62,10 @@ public class QuorumReadService {
     private final ReplicaFanOut fanOut;
     private final CoordinatorMetrics metrics;
     private final GcGrace gcGrace;
+    private final StaleTopologyRetry staleRetry;
 
     QuorumReadService(Cluster cluster, Quorum quorum, HybridLogicalClock clock, ReplicaClient replicas,
-            ReplicaFanOut fanOut, CoordinatorMetrics metrics, GcGrace gcGrace) {
+            ReplicaFanOut fanOut, CoordinatorMetrics metrics, GcGrace gcGrace, StaleTopologyRetry staleRetry) {
         this.cluster = cluster;
         this.quorum = quorum;
         this.clock = clock;
@@ -67,6 +73,7 @@ public class QuorumReadService {
         this.fanOut = fanOut;
         this.metrics = metrics;
         this.gcGrace = gcGrace;
+        this.staleRetry = staleRetry;
     }
 
     /**
@@ -95,17 +102,23 @@ public class QuorumReadService {
             metrics.invalid(Operation.READ);
             throw invalid;
         }
-        long start = metrics.start();
+        return read(key, r, roomFor, metrics.start(), true);
+    }
+
+    /** The read routed with the current placement and sent; {@code retryIfStale} on its first routing only. */
+    private CompletableFuture<ReadResult> read(String key, int r, Predicate<Versioned> roomFor, long start, boolean retryIfStale) {
         Placement placement = cluster.placement();
+        long epoch = placement.epoch();
         // The read replicas: the new owners once a change reads from them. Repairs go to these only, before the
         // answer and after it; while a change also writes to other replicas, those get what they lack from the
         // writes and the streaming of the change, not from reads.
         List<Member> preferenceList = placement.readReplicas(placement.partitionOf(key));
         AtomicBoolean shed = new AtomicBoolean();
+        StaleTopologyRetry.Refusals stale = new StaleTopologyRetry.Refusals();
         QuorumCollector<Optional<Versioned>> collector;
         try {
             collector = fanOut.send(preferenceList, r, Operation.READ, replica -> noticingShed(shed,
-                    replicas.read(replica, key).thenApply(reply -> {
+                    stale.noticing(replicas.read(replica, key, epoch)).thenApply(reply -> {
                         if (reply.isPresent() && !reply.get().isTombstone() && !roomFor.test(reply.get())) {
                             throw new ReplicaOverloadedException("no room on this node for " + replica.id() + "'s answer (overloaded)");
                         }
@@ -118,26 +131,36 @@ public class QuorumReadService {
         }
         Map<Member, Version> repairedBeforeAnswer = new ConcurrentHashMap<>();
         CompletableFuture<ReadResult> answer = collector.quorum()
-                .thenCompose(replies -> repairBeforeAnswer(key, r, preferenceList.size(), replies, repairedBeforeAnswer, shed)
-                        .thenApply(held -> replies))
+                .thenCompose(replies -> repairBeforeAnswer(key, r, preferenceList.size(), replies, repairedBeforeAnswer, shed,
+                        epoch, stale).thenApply(held -> replies))
                 .handle((replies, failure) -> {
+                    if (failure != null && retryIfStale && stale.any()) {
+                        return staleRetry.afterCatchingUp(stale.newestEpoch(), () -> read(key, r, roomFor, start, false),
+                                () -> failed(failure, shed, start));
+                    }
                     if (failure != null) {
-                        QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
-                        if (shed.get() && quorumFailure.reason() != Reason.UNAVAILABLE) {
-                            quorumFailure = QuorumFailedException.of(Operation.READ, Reason.OVERLOADED, quorumFailure.acks(),
-                                    quorumFailure.required(), quorumFailure.n(), quorumFailure.causes());
-                        }
-                        metrics.read(ReadOutcome.valueOf(quorumFailure.reason().name()), start);
-                        throw new CompletionException(quorumFailure);
+                        return failed(failure, shed, start);
                     }
                     Optional<Versioned> newest = newest(replies);
                     newest.ifPresent(found -> clock.observeIfPlausible(found.version()));
                     ReadResult result = new ReadResult(key, newest, replies.size(), r, preferenceList.size());
                     metrics.read(result.found() ? ReadOutcome.SUCCESS : ReadOutcome.NOT_FOUND, start);
-                    return result;
-                });
-        collector.settled().thenAccept(replies -> repairInBackground(key, replies, repairedBeforeAnswer));
+                    return CompletableFuture.completedFuture(result);
+                })
+                .thenCompose(Function.identity());
+        collector.settled().thenAccept(replies -> repairInBackground(key, replies, repairedBeforeAnswer, epoch));
         return answer;
+    }
+
+    /** The read's quorum failure, counted: as overloaded when load shed here or there cost it the quorum. */
+    private CompletableFuture<ReadResult> failed(Throwable failure, AtomicBoolean shed, long start) {
+        QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
+        if (shed.get() && quorumFailure.reason() != Reason.UNAVAILABLE) {
+            quorumFailure = QuorumFailedException.of(Operation.READ, Reason.OVERLOADED, quorumFailure.acks(),
+                    quorumFailure.required(), quorumFailure.n(), quorumFailure.causes());
+        }
+        metrics.read(ReadOutcome.valueOf(quorumFailure.reason().name()), start);
+        return CompletableFuture.failedFuture(quorumFailure);
     }
 
     /**
@@ -145,7 +168,7 @@ public class QuorumReadService {
      * replicas hold it; fails as a read quorum failure when too few of those writes succeed.
      */
     private CompletableFuture<Void> repairBeforeAnswer(String key, int r, int n, List<Reply<Optional<Versioned>>> replies,
-            Map<Member, Version> repaired, AtomicBoolean shed) {
+            Map<Member, Version> repaired, AtomicBoolean shed, long epoch, StaleTopologyRetry.Refusals stale) {
         Optional<Versioned> newest = newest(replies);
         if (newest.isEmpty()) {
             return CompletableFuture.completedFuture(null);
@@ -159,7 +182,7 @@ public class QuorumReadService {
         try {
             QuorumCollector<Version> repair = fanOut.send(behind, r - holders, Operation.WRITE, replica -> {
                 metrics.readRepair();
-                return noticingShed(shed, replicas.write(replica, key, newest.get()));
+                return noticingShed(shed, stale.noticing(replicas.write(replica, key, newest.get(), epoch)));
             });
             return repair.quorum().handle((acked, failure) -> {
                 if (failure != null) {
@@ -191,12 +214,13 @@ public class QuorumReadService {
      * Sends the newest version of all replies to every replica that answered with an older one or none,
      * unless it was already sent that version before the answer.
      */
-    private void repairInBackground(String key, List<Reply<Optional<Versioned>>> replies, Map<Member, Version> repaired) {
+    private void repairInBackground(String key, List<Reply<Optional<Versioned>>> replies, Map<Member, Version> repaired,
+            long epoch) {
         newest(replies).ifPresent(newest -> staleReplicas(replies, newest).stream()
                 .filter(replica -> !newest.version().equals(repaired.get(replica)))
                 .forEach(stale -> {
                     metrics.readRepair();
-                    fanOut.call(stale, Operation.WRITE, replica -> replicas.write(replica, key, newest));
+                    fanOut.call(stale, Operation.WRITE, replica -> replicas.write(replica, key, newest, epoch));
                 }));
     }
 

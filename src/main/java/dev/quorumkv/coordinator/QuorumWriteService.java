@@ -49,6 +49,10 @@ import dev.quorumkv.version.VersionTooFarAheadException;
  * hold as a hint for its owner ({@link StandInClient}), and its ack counts toward W. An owner whose stand-in
  * acked is not reported missed, since the stand-in's hint delivers the write to it; one whose stand-in did
  * not ack is, as if it had been sent the write itself.
+ * <p>
+ * Every replica call names the epoch of the placement the write was routed with. When the write fails and some
+ * replica refused it as routed with a stale topology (this node was paused meanwhile), it is routed, stamped and
+ * sent again once with the placement of the epoch that replica named ({@link StaleTopologyRetry}).
  */
 public class QuorumWriteService {
 
@@ -76,10 +80,11 @@ public class QuorumWriteService {
     private final MissedWrites missedWrites;
     private final StandInPicker standInPicker;
     private final StandInClient standIns;
+    private final StaleTopologyRetry staleRetry;
 
     QuorumWriteService(Cluster cluster, Quorum quorum, HybridLogicalClock clock, ClockOffsets clockOffsets,
             ReplicaClient replicas, ReplicaFanOut fanOut, CoordinatorMetrics metrics, MissedWrites missedWrites,
-            StandInPicker standInPicker, StandInClient standIns) {
+            StandInPicker standInPicker, StandInClient standIns, StaleTopologyRetry staleRetry) {
         this.cluster = cluster;
         this.quorum = quorum;
         this.clock = clock;
@@ -90,6 +95,7 @@ public class QuorumWriteService {
         this.missedWrites = missedWrites;
         this.standInPicker = standInPicker;
         this.standIns = standIns;
+        this.staleRetry = staleRetry;
     }
 
     /**
@@ -132,7 +138,12 @@ public class QuorumWriteService {
         catch (InvalidInputException invalid) {
             throw refused(invalid, released);
         }
-        long start = metrics.start();
+        return route(key, w, sloppy, context, stamped, metrics.start(), released, true);
+    }
+
+    /** The write routed with the current placement, stamped and sent; {@code retryIfStale} on its first routing only. */
+    private CompletableFuture<WriteResult> route(String key, int w, boolean sloppy, Version context,
+            Function<Version, Versioned> stamped, long start, Runnable released, boolean retryIfStale) {
         // One placement for the whole write, re-stamps included: it is sent to, and counted against, one epoch's replicas.
         Placement placement = cluster.placement();
         int partition = placement.partitionOf(key);
@@ -166,7 +177,8 @@ public class QuorumWriteService {
             throw refused(invalid, released);
         }
         Attempt write = new Attempt(key, w, n, sentTo(owners, standInFor),
-                groups.stream().map(group -> sentTo(group, standInFor)).toList(), standInFor, sloppy, stamped, start);
+                groups.stream().map(group -> sentTo(group, standInFor)).toList(), standInFor, sloppy, context, stamped, start,
+                placement.epoch(), retryIfStale);
         return attempt(write, value, MAX_RESTAMPS, released);
     }
 
@@ -190,9 +202,12 @@ public class QuorumWriteService {
      *                   quorum their stand-ins for some
      * @param groups     the groups that each need W acks, as sent to: one, or the old and the new owners while they differ
      * @param standInFor stand-in → the owner it holds the write for; empty for a strict quorum
+     * @param epoch      the epoch of the placement the write was routed with
+     * @param retryIfStale whether a failure with replicas refusing the write as stale routes it again
      */
     private record Attempt(String key, int w, int n, List<Member> replicas, List<List<Member>> groups,
-            Map<Member, Member> standInFor, boolean sloppy, Function<Version, Versioned> stamped, long start) {
+            Map<Member, Member> standInFor, boolean sloppy, Version context, Function<Version, Versioned> stamped, long start,
+            long epoch, boolean retryIfStale) {
 
         /** Who misses the write when the call to {@code sentTo} does not land: the owner it stands in for, or itself. */
         Member owner(Member sentTo) {
@@ -209,6 +224,7 @@ public class QuorumWriteService {
         // The fan-out calls the replicas it sends to before it returns, on this thread.
         Set<Member> sent = new HashSet<>();
         List<CompletableFuture<Void>> missesKept = new ArrayList<>();
+        StaleTopologyRetry.Refusals stale = new StaleTopologyRetry.Refusals();
         QuorumCollector<Version> collector;
         try {
             collector = fanOut.send(write.replicas(), write.groups(), write.w(), Operation.WRITE, replica -> {
@@ -221,7 +237,7 @@ public class QuorumWriteService {
                             .thenCompose(Function.identity()));
                     return held;
                 }
-                CompletableFuture<Version> call = replicas.write(replica, write.key(), value).thenApply(held -> {
+                CompletableFuture<Version> call = stale.noticing(replicas.write(replica, write.key(), value, write.epoch())).thenApply(held -> {
                     if (held.isNewerThan(value.version())) {
                         newestShadow.accumulateAndGet(held, (a, b) -> b.isNewerThan(a) ? b : a);
                         throw new ShadowedWriteException(held);
@@ -256,17 +272,30 @@ public class QuorumWriteService {
                 metrics.restamped();
                 return attempt(write, restamped, restampsLeft - 1, () -> valueHeld.thenRun(released));
             }
-            valueHeld.thenRun(released);
-            if (failure != null) {
-                QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
-                metrics.write(WriteOutcome.valueOf(quorumFailure.reason().name()), quorumFailure.acks(), write.start());
-                return CompletableFuture.<WriteResult>failedFuture(quorumFailure);
+            if (failure != null && write.retryIfStale() && stale.any()) {
+                Runnable releasedAfterThis = () -> valueHeld.thenRun(released);
+                return staleRetry.afterCatchingUp(stale.newestEpoch(),
+                        () -> route(write.key(), write.w(), write.sloppy(), write.context(), write.stamped(), write.start(),
+                                releasedAfterThis, false),
+                        () -> failed(write, failure, releasedAfterThis));
             }
+            if (failure != null) {
+                return failed(write, failure, () -> valueHeld.thenRun(released));
+            }
+            valueHeld.thenRun(released);
             metrics.write(WriteOutcome.SUCCESS, acked.size(), write.start());
             int hinted = (int) acked.stream().filter(reply -> write.standInFor().containsKey(reply.replica())).count();
             return CompletableFuture.completedFuture(new WriteResult(write.key(), acked.get(0).value(), acked.size(),
                     write.w(), write.n(), write.sloppy(), hinted));
         }).thenCompose(Function.identity());
+    }
+
+    /** The write's quorum failure, counted; {@code released} runs once the value is no longer held. */
+    private CompletableFuture<WriteResult> failed(Attempt write, Throwable failure, Runnable released) {
+        released.run();
+        QuorumFailedException quorumFailure = (QuorumFailedException) ReplicaOutcome.unwrap(failure);
+        metrics.write(WriteOutcome.valueOf(quorumFailure.reason().name()), quorumFailure.acks(), write.start());
+        return CompletableFuture.failedFuture(quorumFailure);
     }
 
     /**

@@ -16,9 +16,15 @@ interface BatchTransport extends ReplicaClient {
     /**
      * Completes once the replica holds every write of the batch (or newer) in its write-ahead log, with the
      * version it holds for each, in order.
+     *
+     * @param epoch the oldest epoch the batch's writes were routed with, or {@link #NO_EPOCH}
      */
-    CompletableFuture<List<Version>> writeBatch(Member replica, List<KeyedValue> writes);
+    CompletableFuture<List<Version>> writeBatch(Member replica, List<KeyedValue> writes, long epoch);
 
-    /** The replica's newest version of each key, in the order of {@code keys}; empty where it holds none. */
-    CompletableFuture<List<Optional<Versioned>>> readBatch(Member replica, List<String> keys);
+    /**
+     * The replica's newest version of each key, in the order of {@code keys}; empty where it holds none.
+     *
+     * @param epoch the oldest epoch the batch's reads were routed with, or {@link #NO_EPOCH}
+     */
+    CompletableFuture<List<Optional<Versioned>>> readBatch(Member replica, List<String> keys, long epoch);
 }

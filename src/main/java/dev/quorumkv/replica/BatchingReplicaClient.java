@@ -23,6 +23,10 @@ import dev.quorumkv.version.Version;
  * much as writes: a coordinator asks all N replicas, so unbatched reads to a peer that has fallen behind
  * pile up there faster than it can answer them, long after the quorum stopped waiting (measured before reads were
  * batched: two thirds of two nodes' reads of the third timed out in one GET run). Probes pass straight through.
+ * <p>
+ * A batch names the oldest epoch its requests were routed with: should that one be stale at the replica, the
+ * whole batch is refused, and its requests' coordinators retry with their current placement. Batches mixing
+ * epochs are rare (a node's requests all take its current placement), and never is a stale request let through.
  */
 class BatchingReplicaClient implements ReplicaClient {
 
@@ -30,8 +34,17 @@ class BatchingReplicaClient implements ReplicaClient {
     private final TimeSource time;
     private final Duration callSpacing;
     private final Duration batchGap;
-    private final Map<Member, PeerCallQueue<KeyedValue, Version>> writes = new ConcurrentHashMap<>();
-    private final Map<Member, PeerCallQueue<String, Optional<Versioned>>> reads = new ConcurrentHashMap<>();
+    private final Map<Member, PeerCallQueue<Routed<KeyedValue>, Version>> writes = new ConcurrentHashMap<>();
+    private final Map<Member, PeerCallQueue<Routed<String>, Optional<Versioned>>> reads = new ConcurrentHashMap<>();
+
+    /** A request and the epoch it was routed with ({@link #NO_EPOCH}: none). */
+    private record Routed<T>(T request, long epoch) {
+
+        /** The oldest epoch in {@code batch}; {@link #NO_EPOCH} only when none of them was routed. */
+        static long oldest(List<? extends Routed<?>> batch) {
+            return batch.stream().mapToLong(Routed::epoch).filter(epoch -> epoch != NO_EPOCH).min().orElse(NO_EPOCH);
+        }
+    }
 
     BatchingReplicaClient(BatchTransport transport, TimeSource time) {
         this(transport, time, PeerCallQueue.CALL_SPACING, PeerCallQueue.BATCH_GAP);
@@ -46,12 +59,22 @@ class BatchingReplicaClient implements ReplicaClient {
 
     @Override
     public CompletableFuture<Version> write(Member replica, String key, Versioned value) {
-        return writes.computeIfAbsent(replica, this::writeQueue).submit(new KeyedValue(key, value));
+        return write(replica, key, value, NO_EPOCH);
+    }
+
+    @Override
+    public CompletableFuture<Version> write(Member replica, String key, Versioned value, long epoch) {
+        return writes.computeIfAbsent(replica, this::writeQueue).submit(new Routed<>(new KeyedValue(key, value), epoch));
     }
 
     @Override
     public CompletableFuture<Optional<Versioned>> read(Member replica, String key) {
-        return reads.computeIfAbsent(replica, this::readQueue).submit(key);
+        return read(replica, key, NO_EPOCH);
+    }
+
+    @Override
+    public CompletableFuture<Optional<Versioned>> read(Member replica, String key, long epoch) {
+        return reads.computeIfAbsent(replica, this::readQueue).submit(new Routed<>(key, epoch));
     }
 
     @Override
@@ -59,16 +82,21 @@ class BatchingReplicaClient implements ReplicaClient {
         return transport.probe(replica);
     }
 
-    private PeerCallQueue<KeyedValue, Version> writeQueue(Member peer) {
-        return new PeerCallQueue<>("writes to " + peer.id(), time, callSpacing, batchGap, BatchingReplicaClient::encodedSize,
-                batch -> batch.size() == 1
-                        ? transport.write(peer, batch.get(0).key(), batch.get(0).value()).thenApply(List::of)
-                        : transport.writeBatch(peer, batch));
+    private PeerCallQueue<Routed<KeyedValue>, Version> writeQueue(Member peer) {
+        return new PeerCallQueue<>("writes to " + peer.id(), time, callSpacing, batchGap,
+                write -> encodedSize(write.request()), batch -> {
+                    long epoch = Routed.oldest(batch);
+                    KeyedValue first = batch.get(0).request();
+                    return batch.size() == 1
+                            ? transport.write(peer, first.key(), first.value(), epoch).thenApply(List::of)
+                            : transport.writeBatch(peer, batch.stream().map(Routed::request).toList(), epoch);
+                });
     }
 
-    private PeerCallQueue<String, Optional<Versioned>> readQueue(Member peer) {
-        return new PeerCallQueue<>("reads from " + peer.id(), time, callSpacing, batchGap, key -> 8 + key.length() * 3,
-                batch -> readDistinct(peer, batch));
+    private PeerCallQueue<Routed<String>, Optional<Versioned>> readQueue(Member peer) {
+        return new PeerCallQueue<>("reads from " + peer.id(), time, callSpacing, batchGap,
+                read -> 8 + read.request().length() * 3,
+                batch -> readDistinct(peer, batch.stream().map(Routed::request).toList(), Routed.oldest(batch)));
     }
 
     /**
@@ -76,11 +104,11 @@ class BatchingReplicaClient implements ReplicaClient {
      * cost the peer one lookup, the wire one value and this node one copy of it, not one per reader (120
      * readers of one 1 MiB key queued behind a call had the batch hold 120 copies before any was answered).
      */
-    private CompletableFuture<List<Optional<Versioned>>> readDistinct(Member peer, List<String> batch) {
+    private CompletableFuture<List<Optional<Versioned>>> readDistinct(Member peer, List<String> batch, long epoch) {
         List<String> keys = batch.stream().distinct().toList();
         CompletableFuture<List<Optional<Versioned>>> answers = keys.size() == 1
-                ? transport.read(peer, keys.get(0)).thenApply(List::of)
-                : transport.readBatch(peer, keys);
+                ? transport.read(peer, keys.get(0), epoch).thenApply(List::of)
+                : transport.readBatch(peer, keys, epoch);
         if (keys.size() == batch.size()) {
             return answers;
         }

@@ -40,6 +40,13 @@ public final class InternalApi {
      */
     public static final String OVERLOADED = "X-Quorumkv-Overloaded";
 
+    /**
+     * Header of every replica call a coordinator routed with a placement: that placement's epoch. A replica more
+     * than one epoch ahead of it refuses the call (409 "Stale topology"); every internal answer carries the
+     * answering node's own epoch in it. A call without it (hint delivery, anti-entropy, an older node) is served.
+     */
+    public static final String EPOCH = "X-Quorumkv-Epoch";
+
     /** Room in a body for the version, content type and framing around the value. */
     private static final long ENVELOPE_BYTES = 64 * 1024;
 

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.ReplicaClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
@@ -54,7 +55,7 @@ class PeerPathWarmUp implements ApplicationListener<WebServerInitializedEvent> {
         try {
             for (int round = 0; round < ROUNDS; round++) {
                 http.read(self, KEY).get(CALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-                http.readBatch(self, List.of(KEY, KEY)).get(CALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+                http.readBatch(self, List.of(KEY, KEY), ReplicaClient.NO_EPOCH).get(CALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
             }
             log.info("Peer call path warmed up in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }

@@ -12,6 +12,7 @@ import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.coordinator.ReplicaOverloadedException;
 import dev.quorumkv.coordinator.ReplicaRejectedException;
+import dev.quorumkv.coordinator.StaleTopologyException;
 import dev.quorumkv.coordinator.StandInClient;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
@@ -31,6 +32,8 @@ import reactor.core.publisher.Mono;
  * The HTTP adapter of {@link ReplicaClient}: peers' {@code /internal/replica/{key}}, non-blocking through
  * WebClient, with the cluster secret as a bearer token. The body is {@link VersionedCodec}'s binary form.
  * A GET of a key the replica does not hold answers 204, so a 404 (wrong URL) is never mistaken for "absent".
+ * A read or write routed with a placement carries its epoch ({@link InternalApi#EPOCH}), as every answer carries
+ * the peer's clock: a 409 naming the peer's epoch is its refusal of a call routed with a stale topology.
  */
 class WebClientReplicaClient implements BatchTransport, StandInClient {
 
@@ -60,7 +63,12 @@ class WebClientReplicaClient implements BatchTransport, StandInClient {
     /** 204: the replica holds the write; 200: it holds the newer version the body names instead. */
     @Override
     public CompletableFuture<Version> write(Member replica, String key, Versioned value) {
-        return post(replica, replica.url() + InternalApi.KEY_PATH, () -> body(value), key)
+        return write(replica, key, value, NO_EPOCH);
+    }
+
+    @Override
+    public CompletableFuture<Version> write(Member replica, String key, Versioned value, long epoch) {
+        return post(replica, epoch, replica.url() + InternalApi.KEY_PATH, () -> body(value), key)
                 .thenApply(shadowing -> shadowing == null
                         ? value.version()
                         : Version.parse(new String(shadowing, StandardCharsets.US_ASCII)));
@@ -69,7 +77,7 @@ class WebClientReplicaClient implements BatchTransport, StandInClient {
     /** A stand-in's hint, {@code POST /internal/hints/{target}/{key}}: not batched, since only a sloppy write with owners down sends one. */
     @Override
     public CompletableFuture<Version> hold(Member standIn, Member owner, String key, Versioned value) {
-        return post(standIn, standIn.url() + InternalApi.HINT_PATH, () -> body(value), owner.id(), key)
+        return post(standIn, NO_EPOCH, standIn.url() + InternalApi.HINT_PATH, () -> body(value), owner.id(), key)
                 .thenApply(ignored -> value.version());
     }
 
@@ -80,9 +88,9 @@ class WebClientReplicaClient implements BatchTransport, StandInClient {
 
     /** Several writes in one call to {@code POST /internal/replica}; the answer names the shadowed ones. */
     @Override
-    public CompletableFuture<List<Version>> writeBatch(Member replica, List<KeyedValue> writes) {
+    public CompletableFuture<List<Version>> writeBatch(Member replica, List<KeyedValue> writes, long epoch) {
         byte[][] parts = ReplicaBatchCodec.encodeParts(writes).toArray(byte[][]::new);
-        return post(replica, replica.url() + InternalApi.WRITE_BATCH_PATH, () -> Unpooled.wrappedBuffer(parts))
+        return post(replica, epoch, replica.url() + InternalApi.WRITE_BATCH_PATH, () -> Unpooled.wrappedBuffer(parts))
                 .thenApply(shadowed -> ReplicaBatchCodec.decodeHeld(writes, shadowed));
     }
 
@@ -92,11 +100,13 @@ class WebClientReplicaClient implements BatchTransport, StandInClient {
      *
      * @return the answer's body on 200, null on any other 2xx
      */
-    private CompletableFuture<byte[]> post(Member replica, String uriTemplate, Supplier<ByteBuf> body, Object... uriVariables) {
+    private CompletableFuture<byte[]> post(Member replica, long epoch, String uriTemplate, Supplier<ByteBuf> body,
+            Object... uriVariables) {
         long sent = time.wallMillis();
         return webClient.post()
                 .uri(uriTemplate, uriVariables)
                 .header(HttpHeaders.AUTHORIZATION, authorization)
+                .headers(headers -> routedAt(headers, epoch))
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .body(Mono.fromSupplier(body), ByteBuf.class)
                 .exchangeToMono(response -> {
@@ -110,6 +120,13 @@ class WebClientReplicaClient implements BatchTransport, StandInClient {
                 })
                 .timeout(callLimit)
                 .toFuture();
+    }
+
+    /** The epoch a call was routed with, when it was routed by a placement. */
+    private static void routedAt(HttpHeaders headers, long epoch) {
+        if (epoch != NO_EPOCH) {
+            headers.set(InternalApi.EPOCH, Long.toString(epoch));
+        }
     }
 
     /** Every answer carries the peer's wall clock: the offset to it is measured for free. */
@@ -130,18 +147,19 @@ class WebClientReplicaClient implements BatchTransport, StandInClient {
      * first keys (at least one) to bound the answer's size; the rest are asked for in another call.
      */
     @Override
-    public CompletableFuture<List<Optional<Versioned>>> readBatch(Member replica, List<String> keys) {
-        return askBatch(replica, keys).thenCompose(answers -> answers.size() == keys.size()
+    public CompletableFuture<List<Optional<Versioned>>> readBatch(Member replica, List<String> keys, long epoch) {
+        return askBatch(replica, keys, epoch).thenCompose(answers -> answers.size() == keys.size()
                 ? CompletableFuture.completedFuture(answers)
-                : readBatch(replica, keys.subList(answers.size(), keys.size())).thenApply(rest -> concat(answers, rest)));
+                : readBatch(replica, keys.subList(answers.size(), keys.size()), epoch).thenApply(rest -> concat(answers, rest)));
     }
 
     /** The answers to the first 1..all of the keys. */
-    private CompletableFuture<List<Optional<Versioned>>> askBatch(Member replica, List<String> keys) {
+    private CompletableFuture<List<Optional<Versioned>>> askBatch(Member replica, List<String> keys, long epoch) {
         long sent = time.wallMillis();
         return webClient.post()
                 .uri(replica.url() + InternalApi.READ_BATCH_PATH)
                 .header(HttpHeaders.AUTHORIZATION, authorization)
+                .headers(headers -> routedAt(headers, epoch))
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .bodyValue(ReplicaBatchCodec.encodeReads(keys))
                 .exchangeToMono(response -> {
@@ -164,10 +182,16 @@ class WebClientReplicaClient implements BatchTransport, StandInClient {
 
     @Override
     public CompletableFuture<Optional<Versioned>> read(Member replica, String key) {
+        return read(replica, key, NO_EPOCH);
+    }
+
+    @Override
+    public CompletableFuture<Optional<Versioned>> read(Member replica, String key, long epoch) {
         long sent = time.wallMillis();
         return webClient.get()
                 .uri(replica.url() + InternalApi.KEY_PATH, key)
                 .header(HttpHeaders.AUTHORIZATION, authorization)
+                .headers(headers -> routedAt(headers, epoch))
                 .exchangeToMono(response -> {
                     measureClock(replica, sent, response);
                     if (response.statusCode().isSameCodeAs(HttpStatus.NO_CONTENT)) {
@@ -198,15 +222,32 @@ class WebClientReplicaClient implements BatchTransport, StandInClient {
     }
 
     /**
-     * A 4xx means the peer refused us (bad secret, bad request), and so does a 503 marked overloaded (alive,
-     * no room now); anything else is the peer failing.
+     * A 4xx means the peer refused us (bad secret, bad request; a 409 naming its epoch: a call routed with a stale
+     * topology), and so does a 503 marked overloaded (alive, no room now); anything else is the peer failing.
      */
     private static <T> Mono<T> failure(Member replica, ClientResponse response) {
         String message = replica.id() + " answered " + response.statusCode().value();
-        RuntimeException failure = response.statusCode().is4xxClientError()
+        long staleAgainst = staleAgainst(response);
+        RuntimeException failure = staleAgainst != NO_EPOCH
+                ? new StaleTopologyException(message + " (stale topology: it is at epoch " + staleAgainst + ")", staleAgainst)
+                : response.statusCode().is4xxClientError()
                 ? new ReplicaRejectedException(message)
                 : response.headers().header(InternalApi.OVERLOADED).isEmpty() ? new IllegalStateException(message)
                         : new ReplicaOverloadedException(message + " (overloaded)");
         return response.releaseBody().then(Mono.error(failure));
+    }
+
+    /** The peer's epoch when the answer is its refusal of a stale call, else {@link #NO_EPOCH}. */
+    private static long staleAgainst(ClientResponse response) {
+        String epoch = response.headers().asHttpHeaders().getFirst(InternalApi.EPOCH);
+        if (!response.statusCode().isSameCodeAs(HttpStatus.CONFLICT) || epoch == null) {
+            return NO_EPOCH;
+        }
+        try {
+            return Math.max(NO_EPOCH, Long.parseLong(epoch));
+        }
+        catch (NumberFormatException ignored) {
+            return NO_EPOCH; // not ours to read: a plain refusal
+        }
     }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 
 import dev.quorumkv.storage.KeyedValue;
+import dev.quorumkv.replica.InternalApi;
 import dev.quorumkv.replica.ReplicaBatchCodec;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
@@ -311,6 +312,43 @@ class ClusterIntegrationTests {
         HttpResponse<String> unauthorized = cluster.send(HttpRequest.newBuilder(uri(2, "/internal/replica/batch/read"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(valid)).build());
         assertThat(unauthorized.statusCode()).isEqualTo(401);
+    }
+
+    /**
+     * A peer that routed a write with a topology two epochs behind this node's (paused meanwhile) is refused and
+     * nothing is stored; one epoch behind is served. Every internal answer names the node's epoch.
+     */
+    @Test
+    void aReplicaWriteRoutedWithAStaleTopologyIsRefusedAndNothingIsStored() {
+        HttpResponse<byte[]> probe = routedAt(null, "GET", "stale-epoch-write", null);
+        long own = Long.parseLong(probe.headers().firstValue(InternalApi.EPOCH).orElseThrow());
+        assertThat(own).as("epoch 1 and one claim per member").isGreaterThanOrEqualTo(4);
+        byte[] body = VersionedCodec.encode(Versioned.value(new Version(System.currentTimeMillis(), 0, "node2"), "text/plain",
+                "late".getBytes(StandardCharsets.UTF_8)));
+
+        HttpResponse<byte[]> stale = routedAt(own - 2, "POST", "stale-epoch-write", body);
+
+        assertThat(stale.statusCode()).isEqualTo(409);
+        assertThat(stale.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("problem+json"));
+        assertThat(new String(stale.body(), StandardCharsets.UTF_8)).contains("Stale topology", "epoch " + (own - 2), "epoch " + own);
+        assertThat(stale.headers().firstValue(InternalApi.EPOCH)).hasValue(Long.toString(own));
+        assertThat(routedAt(own - 2, "GET", "stale-epoch-write", null).statusCode()).as("a stale read").isEqualTo(409);
+        assertThat(routedAt(null, "GET", "stale-epoch-write", null).statusCode()).as("nothing stored").isEqualTo(204);
+
+        assertThat(routedAt(own - 1, "POST", "stale-epoch-write", body).statusCode()).as("one epoch behind").isEqualTo(204);
+        assertThat(routedAt(own + 1, "GET", "stale-epoch-write", null).statusCode()).as("a newer sender").isEqualTo(200);
+    }
+
+    /** A replica call to node1 with the secret, naming {@code epoch} unless null. */
+    private static HttpResponse<byte[]> routedAt(Long epoch, String method, String key, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(1, "/internal/replica/" + key))
+                .header("Authorization", "Bearer " + TestCluster.SECRET)
+                .header("Content-Type", "application/octet-stream")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (epoch != null) {
+            request.header(InternalApi.EPOCH, epoch.toString());
+        }
+        return cluster.sendForBytes(request.build());
     }
 
     private static HttpResponse<byte[]> readBatch(int node, List<String> keys) {

@@ -1,6 +1,8 @@
 package dev.quorumkv.cluster;
 
 import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 
@@ -52,5 +54,23 @@ class ClusterTests {
                 .hasMessageContaining("set quorumkv.cluster.url");
         assertThatThrownBy(() -> Cluster.fromConfiguration("d", "a=http://h:1", 16, 3, false, URI.create("http://h:4")))
                 .hasMessageContaining("quorumkv.cluster.auto-join=true");
+    }
+
+    @Test
+    void aWaitForAnEpochEndsWithTheFirstPlacementThatReachesItAndACancelledOneIsForgotten() {
+        Member a = new Member("a", URI.create("http://h:1"));
+        PartitionMap owners = PartitionMap.striped(List.of(a), 16, 1);
+        Cluster cluster = new Cluster(a, new StaticPlacement(2, owners, List.of(a)));
+
+        assertThat(cluster.awaitEpoch(2)).as("already there").isCompletedWithValueMatching(placement -> placement.epoch() == 2);
+        CompletableFuture<Placement> three = cluster.awaitEpoch(3);
+        CompletableFuture<Placement> cancelled = cluster.awaitEpoch(3);
+        cancelled.cancel(false);
+        assertThat(three).isNotDone();
+
+        cluster.update(new StaticPlacement(4, owners, List.of(a)));
+
+        assertThat(three).isCompletedWithValueMatching(placement -> placement.epoch() == 4);
+        assertThat(cancelled).isCancelled();
     }
 }

@@ -63,9 +63,10 @@ final class CoordinatorFixture {
         clockOffsets.follow(cluster);
         // Compared with every peer, all on the same time: the clock rules' tests change it.
         cluster.peers().forEach(peer -> clockOffsets.record(peer, time.wallMillis(), time.wallMillis(), time.wallMillis()));
+        StaleTopologyRetry staleRetry = new StaleTopologyRetry(cluster, time, timeout);
         this.writes = new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicas, fanOut, metrics, missed,
-                new StandInPicker(failureDetector), replicas);
-        this.reads = new QuorumReadService(cluster, quorum, clock, replicas, fanOut, metrics, new GcGrace(GC_GRACE, time));
+                new StandInPicker(failureDetector), replicas, staleRetry);
+        this.reads = new QuorumReadService(cluster, quorum, clock, replicas, fanOut, metrics, new GcGrace(GC_GRACE, time), staleRetry);
     }
 
     static List<Member> members(int count) {

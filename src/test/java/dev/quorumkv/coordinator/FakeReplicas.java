@@ -16,7 +16,8 @@ import dev.quorumkv.version.Version;
  * An in-memory replica network for quorum tests. Each replica applies writes last-writer-wins like a real
  * one, and can be made to fail (an error), refuse (a rejection), or be held: its calls stay pending, and
  * a held write is applied only when {@link #release} lets it through, as a slow replica would. A member
- * asked to stand in keeps the write as a hint for its owner ({@link #hints}), in the same modes.
+ * asked to stand in keeps the write as a hint for its owner ({@link #hints}), in the same modes. A replica put
+ * {@link #atEpoch at an epoch} refuses reads and writes routed more than one epoch before it, as a real one does.
  */
 final class FakeReplicas implements ReplicaClient, StandInClient {
 
@@ -35,6 +36,8 @@ final class FakeReplicas implements ReplicaClient, StandInClient {
     private final Map<Member, List<Pending>> held = new ConcurrentHashMap<>();
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final Map<Member, Map<String, Versioned>> hints = new ConcurrentHashMap<>();
+    private final Map<Member, Long> epochs = new ConcurrentHashMap<>();
+    private final List<String> routed = new CopyOnWriteArrayList<>();
 
     FakeReplicas(List<Member> members) {
         members.forEach(member -> {
@@ -78,6 +81,16 @@ final class FakeReplicas implements ReplicaClient, StandInClient {
         return hints.get(standIn);
     }
 
+    /** {@code member}'s topology is at {@code epoch} from now on. */
+    void atEpoch(Member member, long epoch) {
+        epochs.put(member, epoch);
+    }
+
+    /** Every read and write routed with a placement, as "op:member:key@epoch", in order. */
+    List<String> routed() {
+        return routed;
+    }
+
     /** Every call made, as "op:member:key" ("hold:stand-in:owner:key" for a stand-in), in order. */
     List<String> calls() {
         return calls;
@@ -95,6 +108,27 @@ final class FakeReplicas implements ReplicaClient, StandInClient {
         }
         dispatch(replica, answer, () -> answer.complete(apply(replica, key, value).version()));
         return answer;
+    }
+
+    @Override
+    public CompletableFuture<Version> write(Member replica, String key, Versioned value, long epoch) {
+        routed.add("write:" + replica.id() + ":" + key + "@" + epoch);
+        return refusedAt(replica, epoch).<CompletableFuture<Version>>map(CompletableFuture::failedFuture)
+                .orElseGet(() -> write(replica, key, value));
+    }
+
+    @Override
+    public CompletableFuture<Optional<Versioned>> read(Member replica, String key, long epoch) {
+        routed.add("read:" + replica.id() + ":" + key + "@" + epoch);
+        return refusedAt(replica, epoch).<CompletableFuture<Optional<Versioned>>>map(CompletableFuture::failedFuture)
+                .orElseGet(() -> read(replica, key));
+    }
+
+    private Optional<StaleTopologyException> refusedAt(Member replica, long epoch) {
+        long own = epochs.getOrDefault(replica, 0L);
+        return StaleTopologyException.isStale(epoch, own)
+                ? Optional.of(new StaleTopologyException(replica.id() + " answered 409 (stale topology: it is at epoch " + own + ")", own))
+                : Optional.empty();
     }
 
     @Override

@@ -6,12 +6,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.Member;
 import dev.quorumkv.coordinator.FakeReplicas.Mode;
 import dev.quorumkv.coordinator.QuorumFailedException.Reason;
+import dev.quorumkv.coordinator.QuorumReadService.ReadResult;
 import dev.quorumkv.coordinator.QuorumWriteService.WriteResult;
 import dev.quorumkv.membership.AdvancePhase;
 import dev.quorumkv.membership.Bootstrap;
@@ -145,6 +147,73 @@ class MembershipChangeQuorumTests {
         fixture.reads.get(key, null).join();
         assertThat(readsOf()).containsExactlyInAnyOrder(stayingA.id(), stayingB.id(), newcomer.id());
         assertThat(replicas.stored(newcomer, key)).as("read repair reaches the new owner it read").isPresent();
+    }
+
+    /**
+     * The coordinator was paused holding a write routed before the join: meanwhile the change reached READ_NEW, and the
+     * replicas refuse the write as two phases late. It learns the newer epoch and writes again, to the new owners.
+     */
+    @Test
+    void aWriteRoutedTwoPhasesLateIsRefusedAndSentAgainToTheNewOwners() throws Exception {
+        Topology readNew = readNew();
+        all.stream().filter(member -> !member.equals(stayingA)).forEach(member -> replicas.atEpoch(member, readNew.epoch()));
+
+        CompletableFuture<WriteResult> write = put();
+
+        assertThat(replicas.routed()).contains("write:" + giving.id() + ":" + key + "@" + formed.epoch());
+        assertThat(replicas.stored(giving, key)).as("refused: nothing stored").isEmpty();
+        assertThat(write).as("waiting for this node's topology to reach the replicas' epoch").isNotDone();
+
+        fixture.cluster.update(readNew);
+
+        WriteResult written = write.get(10, TimeUnit.SECONDS);
+        assertThat(written.acks()).isGreaterThanOrEqualTo(2);
+        assertThat(replicas.routed()).contains("write:n4:" + key + "@" + readNew.epoch());
+        assertThat(replicas.stored(newcomer, key)).isPresent();
+        assertThat(fixture.failureDetector.isUp(giving)).as("a stale refusal is no failure").isTrue();
+        assertThat(fixture.failureDetector.isUp(stayingB)).isTrue();
+        assertThat(fixture.count("quorumkv.writes", "success")).isEqualTo(1);
+        assertThat(fixture.count("quorumkv.writes", "failed")).as("one write, counted once").isZero();
+    }
+
+    @Test
+    void aWriteRefusedAsStaleFailsAsBeforeWhenThisNodeDoesNotReachTheNewerEpochInTime() {
+        all.stream().filter(member -> !member.equals(stayingA)).forEach(member -> replicas.atEpoch(member, readNew().epoch()));
+
+        CompletableFuture<WriteResult> write = put();
+        fixture.time.advance(Duration.ofMinutes(10));
+
+        assertThatThrownBy(() -> write.get(10, TimeUnit.SECONDS)).cause().isInstanceOfSatisfying(WriteQuorumFailedException.class, failure -> {
+            assertThat(failure.reason()).isEqualTo(Reason.FAILED);
+            assertThat(failure.causes().get(giving.id())).contains("stale topology");
+        });
+        assertThat(replicas.routed()).as("sent once, never again").hasSize(3);
+        assertThat(fixture.failureDetector.isUp(giving)).isTrue();
+        assertThat(fixture.missed.misses()).as("no hint for a replica that refused a stale write").isEmpty();
+        assertThat(fixture.count("quorumkv.writes", "failed")).isEqualTo(1);
+    }
+
+    /** As for the write: a read routed two phases late is refused, then asked of the new read replicas. */
+    @Test
+    void aReadRoutedTwoPhasesLateIsRefusedAndAskedAgainOfTheNewOwners() throws Exception {
+        Topology readNew = readNew();
+        all.stream().filter(member -> !member.equals(stayingA)).forEach(member -> replicas.atEpoch(member, readNew.epoch()));
+        replicas.seed(newcomer, key, value(5, "written after the move"));
+        replicas.seed(stayingB, key, value(5, "written after the move"));
+
+        CompletableFuture<ReadResult> read = fixture.reads.get(key, null);
+        assertThat(read).isNotDone();
+
+        fixture.cluster.update(readNew);
+
+        ReadResult result = read.get(10, TimeUnit.SECONDS);
+        assertThat(result.found()).isTrue();
+        assertThat(replicas.routed()).contains("read:n4:" + key + "@" + readNew.epoch());
+        assertThat(fixture.failureDetector.isUp(giving)).isTrue();
+    }
+
+    private Topology readNew() {
+        return new AdvancePhase(writeBoth.epoch() + 1).apply(new AdvancePhase(writeBoth.epoch()).apply(writeBoth));
     }
 
     /** n4 joins, then leaves again: what this node keeps per member follows it in and out. */

@@ -241,17 +241,39 @@ class BatchingReplicaClientTests {
         assertThat(miscounted).allMatch(CompletableFuture::isCompletedExceptionally);
     }
 
+    @Test
+    void eachCallNamesTheEpochItsRequestsWereRoutedWithAndABatchTheOldest() {
+        client.write(peer, "lone", value(0), 7);
+        assertThat(transport.calls.get(0).epoch()).isEqualTo(7);
+
+        client.write(peer, "a", value(1), 7);
+        client.write(peer, "hint", value(2)); // not routed by a placement: names no epoch
+        client.write(peer, "late", value(3), 5);
+        transport.calls.get(0).answer().complete(null);
+
+        assertThat(transport.calls.get(1).batched()).isTrue();
+        assertThat(transport.calls.get(1).epoch()).as("the oldest routed epoch: a stale request is never let through").isEqualTo(5);
+
+        client.read(peer, "k", 7);
+        client.read(peer, "k2", 6);
+        client.read(peer, "k3", 7);
+        transport.reads.get(0).answer().complete(List.of(Optional.empty()));
+
+        assertThat(transport.reads.get(0).epoch()).isEqualTo(7);
+        assertThat(transport.reads.get(1).epoch()).isEqualTo(6);
+    }
+
     private static Versioned value(int i) {
         return Versioned.value(new Version(1_000 + i, 0, "a"), "text/plain", ("v" + i).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Records every call and leaves it pending until the test answers it. */
+    /** Records every call, with the epoch it names, and leaves it pending until the test answers it. */
     static final class HeldTransport implements BatchTransport {
 
-        record Call(List<KeyedValue> writes, boolean batched, CompletableFuture<Void> answer) {
+        record Call(List<KeyedValue> writes, boolean batched, CompletableFuture<Void> answer, long epoch) {
         }
 
-        record Read(List<String> keys, boolean batched, CompletableFuture<List<Optional<Versioned>>> answer) {
+        record Read(List<String> keys, boolean batched, CompletableFuture<List<Optional<Versioned>>> answer, long epoch) {
         }
 
         final List<Call> calls = new CopyOnWriteArrayList<>();
@@ -259,28 +281,38 @@ class BatchingReplicaClientTests {
 
         @Override
         public CompletableFuture<Version> write(Member replica, String key, Versioned value) {
-            Call call = new Call(List.of(new KeyedValue(key, value)), false, new CompletableFuture<>());
+            return write(replica, key, value, NO_EPOCH);
+        }
+
+        @Override
+        public CompletableFuture<Version> write(Member replica, String key, Versioned value, long epoch) {
+            Call call = new Call(List.of(new KeyedValue(key, value)), false, new CompletableFuture<>(), epoch);
             calls.add(call);
             return call.answer().thenApply(acked -> value.version());
         }
 
         @Override
-        public CompletableFuture<List<Version>> writeBatch(Member replica, List<KeyedValue> writes) {
-            Call call = new Call(List.copyOf(writes), true, new CompletableFuture<>());
+        public CompletableFuture<List<Version>> writeBatch(Member replica, List<KeyedValue> writes, long epoch) {
+            Call call = new Call(List.copyOf(writes), true, new CompletableFuture<>(), epoch);
             calls.add(call);
             return call.answer().thenApply(acked -> writes.stream().map(write -> write.value().version()).toList());
         }
 
         @Override
         public CompletableFuture<Optional<Versioned>> read(Member replica, String key) {
-            Read read = new Read(List.of(key), false, new CompletableFuture<>());
+            return read(replica, key, NO_EPOCH);
+        }
+
+        @Override
+        public CompletableFuture<Optional<Versioned>> read(Member replica, String key, long epoch) {
+            Read read = new Read(List.of(key), false, new CompletableFuture<>(), epoch);
             reads.add(read);
             return read.answer().thenApply(answers -> answers.get(0));
         }
 
         @Override
-        public CompletableFuture<List<Optional<Versioned>>> readBatch(Member replica, List<String> keys) {
-            Read read = new Read(List.copyOf(keys), true, new CompletableFuture<>());
+        public CompletableFuture<List<Optional<Versioned>>> readBatch(Member replica, List<String> keys, long epoch) {
+            Read read = new Read(List.copyOf(keys), true, new CompletableFuture<>(), epoch);
             reads.add(read);
             return read.answer();
         }

@@ -71,7 +71,7 @@ class PeerPathWarmUpTests {
         }
 
         @Override
-        public CompletableFuture<List<Optional<Versioned>>> readBatch(Member replica, List<String> keys) {
+        public CompletableFuture<List<Optional<Versioned>>> readBatch(Member replica, List<String> keys, long epoch) {
             calls.add("readBatch " + replica.id() + " " + replica.url() + " " + keys);
             return CompletableFuture.completedFuture(keys.stream().map(key -> Optional.<Versioned>empty()).toList());
         }
@@ -83,7 +83,7 @@ class PeerPathWarmUpTests {
         }
 
         @Override
-        public CompletableFuture<List<Version>> writeBatch(Member replica, List<KeyedValue> writes) {
+        public CompletableFuture<List<Version>> writeBatch(Member replica, List<KeyedValue> writes, long epoch) {
             this.writes++;
             return CompletableFuture.completedFuture(writes.stream().map(write -> write.value().version()).toList());
         }

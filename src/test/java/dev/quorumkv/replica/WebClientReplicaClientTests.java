@@ -14,8 +14,10 @@ import java.util.concurrent.TimeoutException;
 import com.sun.net.httpserver.HttpServer;
 import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Member;
+import dev.quorumkv.coordinator.ReplicaClient;
 import dev.quorumkv.coordinator.ReplicaOverloadedException;
 import dev.quorumkv.coordinator.ReplicaRejectedException;
+import dev.quorumkv.coordinator.StaleTopologyException;
 import dev.quorumkv.storage.KeyedValue;
 import dev.quorumkv.storage.Versioned;
 import dev.quorumkv.storage.VersionedCodec;
@@ -37,6 +39,7 @@ class WebClientReplicaClientTests {
 
     private final List<List<String>> batchesAsked = new CopyOnWriteArrayList<>();
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private final List<String> epochsReceived = new CopyOnWriteArrayList<>();
     private final List<Received> writesReceived = new CopyOnWriteArrayList<>();
 
     private record Received(String path, byte[] body) {
@@ -97,6 +100,14 @@ class WebClientReplicaClientTests {
             exchange.sendResponseHeaders(503, -1);
             exchange.close();
         });
+        // A replica at epoch 9: refuses whatever it is sent as routed with a stale topology, recording the epoch named.
+        replica.createContext("/stale/internal/replica", exchange -> {
+            epochsReceived.add(String.valueOf(exchange.getRequestHeaders().getFirst(InternalApi.EPOCH)));
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add(InternalApi.EPOCH, "9");
+            exchange.sendResponseHeaders(409, -1);
+            exchange.close();
+        });
         replica.createContext("/fails" + InternalApi.READ_BATCH_PATH, exchange -> {
             exchange.sendResponseHeaders(500, -1);
             exchange.close();
@@ -147,7 +158,7 @@ class WebClientReplicaClientTests {
 
     @Test
     void aBatchedReadAnsweredInPartsAsksAgainForTheRestAndKeepsTheOrder() {
-        List<Optional<Versioned>> answers = client.readBatch(member, List.of("k1", "absent-2", "k3")).join();
+        List<Optional<Versioned>> answers = client.readBatch(member, List.of("k1", "absent-2", "k3"), ReplicaClient.NO_EPOCH).join();
 
         assertThat(batchesAsked).containsExactly(List.of("k1", "absent-2", "k3"), List.of("absent-2", "k3"), List.of("k3"));
         assertThat(answers).hasSize(3);
@@ -162,7 +173,7 @@ class WebClientReplicaClientTests {
     void aReplicaAnswering404ToABatchedReadRejectsTheBatch() {
         Member refusing = new Member("refusing", URI.create(member.url() + "/refuses"));
 
-        assertThatThrownBy(() -> client.readBatch(refusing, List.of("a", "b")).join())
+        assertThatThrownBy(() -> client.readBatch(refusing, List.of("a", "b"), ReplicaClient.NO_EPOCH).join())
                 .hasCauseInstanceOf(ReplicaRejectedException.class).hasMessageContaining("refusing answered 404");
     }
 
@@ -170,7 +181,7 @@ class WebClientReplicaClientTests {
     void aFailingReplicaFailsTheBatch() {
         Member failing = new Member("failing", URI.create(member.url() + "/fails"));
 
-        assertThatThrownBy(() -> client.readBatch(failing, List.of("a", "b")).join()).hasMessageContaining("failing answered 500");
+        assertThatThrownBy(() -> client.readBatch(failing, List.of("a", "b"), ReplicaClient.NO_EPOCH).join()).hasMessageContaining("failing answered 500");
     }
 
     @Test
@@ -178,7 +189,7 @@ class WebClientReplicaClientTests {
         List<KeyedValue> writes = List.of(new KeyedValue("held", valueOf("held")), new KeyedValue("shadowed", valueOf("shadowed")),
                 new KeyedValue("also-held", valueOf("also-held")));
 
-        List<Version> held = client.writeBatch(member, writes).join();
+        List<Version> held = client.writeBatch(member, writes, ReplicaClient.NO_EPOCH).join();
 
         assertThat(held).containsExactly(writes.get(0).value().version(), SHADOW, writes.get(2).value().version());
     }
@@ -212,7 +223,7 @@ class WebClientReplicaClientTests {
     void everyAnswerMeasuresThePeersClockOffset() {
         assertThat(clockOffsets.offset(member)).isEmpty();
 
-        client.writeBatch(member, List.of(new KeyedValue("a", valueOf("a")), new KeyedValue("b", valueOf("b")))).join();
+        client.writeBatch(member, List.of(new KeyedValue("a", valueOf("a")), new KeyedValue("b", valueOf("b"))), ReplicaClient.NO_EPOCH).join();
 
         assertThat(clockOffsets.offset(member)).contains(Duration.ofMinutes(1));
         assertThat(clockOffsets.trusted()).as("a minute away from its only peer").isFalse();
@@ -227,7 +238,7 @@ class WebClientReplicaClientTests {
 
         client.write(member, "one", big).join();
         client.write(member, "gone", tombstone).join();
-        client.writeBatch(member, List.of(new KeyedValue("a", big), new KeyedValue("b", tombstone), new KeyedValue("c", valueOf("c"))))
+        client.writeBatch(member, List.of(new KeyedValue("a", big), new KeyedValue("b", tombstone), new KeyedValue("c", valueOf("c"))), ReplicaClient.NO_EPOCH)
                 .join();
 
         assertThat(writesReceived).hasSize(3);
@@ -248,11 +259,29 @@ class WebClientReplicaClientTests {
         Member failing = new Member("failing", URI.create(member.url() + "/fails"));
         List<KeyedValue> batch = List.of(new KeyedValue("a", valueOf("a")), new KeyedValue("b", valueOf("b")));
 
-        assertThatThrownBy(() -> client.writeBatch(overloaded, batch).join())
+        assertThatThrownBy(() -> client.writeBatch(overloaded, batch, ReplicaClient.NO_EPOCH).join())
                 .cause().isInstanceOf(ReplicaOverloadedException.class).isInstanceOf(ReplicaRejectedException.class)
                 .hasMessageContaining("busy answered 503 (overloaded)");
-        assertThatThrownBy(() -> client.writeBatch(failing, batch).join())
+        assertThatThrownBy(() -> client.writeBatch(failing, batch, ReplicaClient.NO_EPOCH).join())
                 .cause().isNotInstanceOf(ReplicaRejectedException.class).hasMessageContaining("failing answered 503");
+    }
+
+    /** Each call names the epoch it was routed with; a 409 naming the replica's epoch is a typed stale refusal. */
+    @Test
+    void aCallRoutedWithAStaleTopologyIsRefusedWithTheReplicasEpoch() {
+        Member stale = new Member("ahead", URI.create(member.url() + "/stale"));
+        List<KeyedValue> batch = List.of(new KeyedValue("a", valueOf("a")), new KeyedValue("b", valueOf("b")));
+
+        assertThatThrownBy(() -> client.write(stale, "k", valueOf("k"), 3).join()).cause()
+                .isInstanceOfSatisfying(StaleTopologyException.class, refused -> assertThat(refused.replicaEpoch()).isEqualTo(9))
+                .hasMessageContaining("stale topology");
+        assertThatThrownBy(() -> client.read(stale, "k", 4).join()).cause().isInstanceOf(StaleTopologyException.class);
+        assertThatThrownBy(() -> client.writeBatch(stale, batch, 5).join()).cause().isInstanceOf(StaleTopologyException.class);
+        assertThatThrownBy(() -> client.readBatch(stale, List.of("a", "b"), 6).join()).cause().isInstanceOf(StaleTopologyException.class);
+        assertThatThrownBy(() -> client.write(stale, "k", valueOf("k")).join()).as("not routed: no epoch named")
+                .cause().isInstanceOf(StaleTopologyException.class);
+
+        assertThat(epochsReceived).containsExactly("3", "4", "5", "6", "null");
     }
 
     private static Versioned valueOf(String key) {
