@@ -83,7 +83,10 @@ class ElasticMembershipIntegrationTests {
                 .stream().anyMatch(owner -> id.equals(owner.get("id")))).count();
     }
 
-    /** Writes new keys through node1..3 in turn, one at a time, and keeps what was acknowledged (200). */
+    /**
+     * Writes new keys through node1..3 in turn, one at a time, about 50 a second (dozens in every phase of a change;
+     * unpaced, thousands, each read back through every node afterwards), and keeps what was acknowledged (200).
+     */
     private static final class Writer implements AutoCloseable {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Map<String, String> acknowledged;
@@ -101,6 +104,12 @@ class ElasticMembershipIntegrationTests {
                     }
                     catch (RuntimeException ex) {
                         // not acknowledged: nothing to check
+                    }
+                    try {
+                        Thread.sleep(20);
+                    }
+                    catch (InterruptedException ex) {
+                        return;
                     }
                 }
             }, "writer");
