@@ -198,7 +198,7 @@ class StorageFailureIntegrationTests {
             String key = prefix + "-" + i;
             String value = "value of " + key + "x".repeat(padding);
             HttpResponse<String> put = cluster.put(1, "/kv/" + key + "?w=2", value);
-            assertThat(put.statusCode()).as("PUT %s at w=2 through node1", key).isEqualTo(200);
+            assertThat(put.statusCode()).as("PUT %s at w=2 through node1: %s", key, put.body()).isEqualTo(200);
             acknowledged.put(key, value);
         }
     }
