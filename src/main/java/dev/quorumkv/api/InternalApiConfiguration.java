@@ -1,6 +1,7 @@
 package dev.quorumkv.api;
 
 import java.io.IOException;
+import java.util.function.LongSupplier;
 
 import dev.quorumkv.QuorumKvProperties;
 import dev.quorumkv.cluster.ClockOffsets;
@@ -29,18 +30,7 @@ class InternalApiConfiguration {
      */
     @Bean
     FilterRegistrationBean<OncePerRequestFilter> clockTimeHeader(ClockOffsets clockOffsets) {
-        OncePerRequestFilter filter = new OncePerRequestFilter() {
-            @Override
-            protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-                    throws ServletException, IOException {
-                response.setHeader(ClockOffsets.TIME_HEADER, Long.toString(clockOffsets.wallMillis()));
-                chain.doFilter(request, response);
-            }
-        };
-        FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(filter);
-        registration.addUrlPatterns("/internal/*", "/readyz");
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
-        return registration;
+        return headerOnEveryAnswer(ClockOffsets.TIME_HEADER, clockOffsets::wallMillis, "/internal/*", "/readyz");
     }
 
     /**
@@ -49,16 +39,22 @@ class InternalApiConfiguration {
      */
     @Bean
     FilterRegistrationBean<OncePerRequestFilter> epochHeader(Cluster cluster) {
+        return headerOnEveryAnswer(InternalApi.EPOCH, () -> cluster.placement().epoch(), "/internal/*");
+    }
+
+    /** A filter, first of all, that sets {@code header} to {@code value} now on every answer under {@code urlPatterns}. */
+    private static FilterRegistrationBean<OncePerRequestFilter> headerOnEveryAnswer(String header, LongSupplier value,
+            String... urlPatterns) {
         OncePerRequestFilter filter = new OncePerRequestFilter() {
             @Override
             protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                     throws ServletException, IOException {
-                response.setHeader(InternalApi.EPOCH, Long.toString(cluster.placement().epoch()));
+                response.setHeader(header, Long.toString(value.getAsLong()));
                 chain.doFilter(request, response);
             }
         };
         FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(filter);
-        registration.addUrlPatterns("/internal/*");
+        registration.addUrlPatterns(urlPatterns);
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
     }
