@@ -27,6 +27,7 @@ import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 @Configuration(proxyBeanMethods = false)
 class ReplicaConfiguration {
@@ -57,10 +58,26 @@ class ReplicaConfiguration {
                 .build();
     }
 
+    /**
+     * The event loops of this node's peer calls: its own, not Reactor Netty's JVM-wide ones, which the first Spring
+     * context to close stops for everyone, cutting the peer calls in flight of every other node in the JVM (the
+     * in-process test clusters). dispose() lets calls in flight end (a 2 s quiet period) without holding up the stop.
+     */
+    @Bean(destroyMethod = "dispose")
+    LoopResources peerEventLoops() {
+        return LoopResources.create("quorumkv-peers");
+    }
+
+    /** What every peer client starts from: this node's connections on this node's event loops. */
     @Bean
-    WebClientReplicaClient peerHttpClient(ConnectionProvider peerConnections, ClusterProperties clusterProperties,
+    HttpClient peerNetty(ConnectionProvider peerConnections, LoopResources peerEventLoops) {
+        return HttpClient.create(peerConnections).runOn(peerEventLoops);
+    }
+
+    @Bean
+    WebClientReplicaClient peerHttpClient(HttpClient peerNetty, ClusterProperties clusterProperties,
             ReplicationProperties replication, QuorumKvProperties node, ClockOffsets clockOffsets, TimeSource time) {
-        HttpClient netty = HttpClient.create(peerConnections)
+        HttpClient netty = peerNetty
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, replication.timeout().toMillis()))
                 .responseTimeout(PEER_CALL_LIMIT);
         // A plain builder, not Boot's: peer calls are measured per peer by quorumkv.replica.* already, and
@@ -79,9 +96,9 @@ class ReplicaConfiguration {
      * and exchanges are rare enough to leave unmeasured per call.
      */
     @Bean
-    AntiEntropyClient antiEntropyClient(ConnectionProvider peerConnections, ClusterProperties clusterProperties,
+    AntiEntropyClient antiEntropyClient(HttpClient peerNetty, ClusterProperties clusterProperties,
             AntiEntropyProperties antiEntropy) {
-        HttpClient netty = HttpClient.create(peerConnections).responseTimeout(antiEntropy.timeout());
+        HttpClient netty = peerNetty.responseTimeout(antiEntropy.timeout());
         WebClient webClient = WebClient.builder()
                 .clientConnector(new ReactorClientHttpConnector(netty))
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(ANTI_ENTROPY_MAX_BODY_BYTES))
@@ -91,18 +108,18 @@ class ReplicaConfiguration {
 
     /** The change driver's view of each member's progress, on the peers' connections. */
     @Bean
-    MemberProgressSource memberProgressSource(ConnectionProvider peerConnections, ClusterProperties clusterProperties,
+    MemberProgressSource memberProgressSource(HttpClient peerNetty, ClusterProperties clusterProperties,
             ReplicationProperties replication) {
-        HttpClient netty = HttpClient.create(peerConnections).responseTimeout(replication.timeout());
+        HttpClient netty = peerNetty.responseTimeout(replication.timeout());
         WebClient webClient = WebClient.builder().clientConnector(new ReactorClientHttpConnector(netty)).build();
         return new WebClientMemberProgressSource(webClient, clusterProperties.secret(), replication.timeout());
     }
 
     /** How a node that joins by itself asks a contact point to add it; a join commits within seconds. */
     @Bean
-    JoinRequester joinRequester(ConnectionProvider peerConnections, Cluster cluster, ClusterProperties clusterProperties) {
+    JoinRequester joinRequester(HttpClient peerNetty, Cluster cluster, ClusterProperties clusterProperties) {
         Duration timeout = Duration.ofSeconds(30);
-        HttpClient netty = HttpClient.create(peerConnections).responseTimeout(timeout);
+        HttpClient netty = peerNetty.responseTimeout(timeout);
         WebClient webClient = WebClient.builder().clientConnector(new ReactorClientHttpConnector(netty)).build();
         return new WebClientJoinRequester(webClient, cluster, clusterProperties.secret(), timeout);
     }

@@ -195,6 +195,11 @@ public final class TestCluster implements AutoCloseable {
         proxies[node - 1].delay(delay);
     }
 
+    /** Bytes peers sent the node that its proxy holds (or delays) and has not delivered yet. */
+    public long bytesHeld(int node) {
+        return proxies[node - 1].bytesHeld();
+    }
+
     /** Ends a hold or delay; held calls reach the node now, in order. */
     public void release(int node) {
         proxies[node - 1].pass();
@@ -327,7 +332,8 @@ public final class TestCluster implements AutoCloseable {
                 "--quorumkv.node-id=" + id(node),
                 "--quorumkv.storage.dir=" + dataRoot.resolve(id(node)),
                 "--spring.main.banner-mode=off",
-                // The peer client's event loops wait 2 s for quiet before they stop, on every node stop: seconds per test.
+                // Reactor Netty's JVM-wide event loops (Boot makes them; no quorumkv client runs on them) wait 2 s for
+                // quiet before they stop, on every node stop: seconds per test.
                 "--spring.reactor.netty.shutdown-quiet-period=0s",
                 "--logging.level.root=WARN",
                 "--logging.level.dev.quorumkv=INFO"));
