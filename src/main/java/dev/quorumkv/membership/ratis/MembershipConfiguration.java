@@ -125,7 +125,10 @@ class MembershipConfiguration {
                 }));
     }
 
-    /** On a Raft-kept topology, the leader adds the members that join as voters (up to five) and removes those that left. */
+    /**
+     * On a Raft-kept topology, the leader adds the members that join, as voters up to five and as listeners beyond, and
+     * removes those that left.
+     */
     @Bean(destroyMethod = "close")
     AutoCloseable raftVoters(TopologyLog topologyLog, MembershipProperties properties) {
         if (!(topologyLog instanceof RatisTopologyLog raft)) {

@@ -3,7 +3,6 @@ package dev.quorumkv.membership.ratis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +24,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.slf4j.Logger;
@@ -36,9 +36,11 @@ import org.slf4j.LoggerFactory;
  * <p>
  * <b>Bootstrapping.</b> The group is formed once, from a fixed list of peers ({@link RaftLogSettings#bootstrap}), the
  * same list on each of them. Every later member starts outside the group ({@link RaftLogSettings#joining}) and is
- * brought in by {@link #addPeer} on a member of the group, one change at a time, up to
- * {@link RaftLogSettings#MAX_MEMBERS} voting members; it catches up from the leader's newest snapshot and the log after
- * it. From then on its storage holds the group's configuration, and a restart ignores the peers it is given.
+ * brought in on a member of the group, one change at a time: as a voter by {@link #addPeer}, up to
+ * {@link RaftLogSettings#MAX_MEMBERS} of them, or as a listener by {@link #addListener(String, String)}, any number,
+ * which takes the log and applies it but votes for nothing (neither for a leader nor towards a commit) until
+ * {@link #promote} makes it a voter. Either catches up from the leader's newest snapshot and the log after it. From
+ * then on its storage holds the group's configuration, and a restart ignores the peers it is given.
  * <p>
  * <b>Storage.</b> {@link RaftLogSettings#dataDir()} (a directory of its own) holds the log, snapshots of the state and
  * the last committed configuration, under a directory named by the group id; a restart recovers from it.
@@ -71,7 +73,7 @@ public final class RaftCommandLog implements AutoCloseable {
         this.server = server;
         this.client = client;
         this.submissions = new Submissions(settings, client, stateMachine, callbacks);
-        this.configurationChanges = new ConfigurationChanges(settings, client, this::currentPeers);
+        this.configurationChanges = new ConfigurationChanges(settings, client, this::currentGroup);
     }
 
     /**
@@ -151,11 +153,23 @@ public final class RaftCommandLog implements AutoCloseable {
         stateMachine.addListener(listener);
     }
 
-    /** The voting members as this member knows them: id to address. Empty while a joining member waits. */
+    /**
+     * The voting members as this member knows them: id to address. Empty while a joining member waits; a listener is
+     * not among them ({@link #listeners()}).
+     */
     public Map<String, String> peers() {
-        Map<String, String> peers = new LinkedHashMap<>();
-        currentPeers().forEach(peer -> peers.put(peer.getId().toString(), peer.getAddress()));
-        return peers;
+        return byId(currentGroup().voters());
+    }
+
+    /** The members that take the log without voting, as this member knows them: id to address. */
+    public Map<String, String> listeners() {
+        return byId(currentGroup().listeners());
+    }
+
+    private static Map<String, String> byId(List<RaftPeer> peers) {
+        Map<String, String> byId = new LinkedHashMap<>();
+        peers.forEach(peer -> byId.put(peer.getId().toString(), peer.getAddress()));
+        return byId;
     }
 
     /** The leader this member knows of, if any. */
@@ -169,10 +183,10 @@ public final class RaftCommandLog implements AutoCloseable {
 
     /**
      * Adds a voting member, which must be started ({@link RaftLogSettings#joining}) and reachable at {@code address}:
-     * returns once the leader caught it up and committed the new configuration. Nothing happens when it is a member
-     * at that address already.
+     * returns once the leader caught it up and committed the new configuration. Nothing happens when it is a voter at
+     * that address already; a listener at that address is promoted.
      *
-     * @throws IllegalStateException the group has {@link RaftLogSettings#MAX_MEMBERS} members, or its configuration
+     * @throws IllegalStateException the group has {@link RaftLogSettings#MAX_MEMBERS} voters, or its configuration
      *         changed meanwhile (another change won; look again and retry)
      * @throws RaftLogUnavailableException the change did not complete within the request timeout
      */
@@ -181,14 +195,83 @@ public final class RaftCommandLog implements AutoCloseable {
     }
 
     /**
-     * Removes a voting member (this one too): returns once the new configuration is committed. The removed member's
-     * log stops following the group; close it. Nothing happens when {@code id} is not a member.
+     * Adds a listener, which must be started ({@link RaftLogSettings#joining}) and reachable at {@code address}: the
+     * leader sends it the log, which it applies like a voter, but it votes for nothing, so it neither helps nor hinders
+     * a commit or an election. Returns once the new configuration is committed. Nothing happens when it is a member
+     * (voter or listener) at that address already.
      *
-     * @throws IllegalStateException it is the last member, or the configuration changed meanwhile
+     * @throws IllegalStateException the configuration changed meanwhile (look again and retry)
+     * @throws RaftLogUnavailableException the change did not complete within the request timeout
+     */
+    public void addListener(String id, String address) {
+        configurationChanges.addListener(id, address);
+    }
+
+    /**
+     * Makes a listener a voter: returns once the new configuration is committed. Nothing happens when it votes
+     * already.
+     * <p>
+     * Ratis 3.1.3 does not change the role of a running server when it is promoted (RATIS-2378, fixed in 3.2.2): a
+     * listener that was added fresh runs in the follower role already and votes at once, but one that has restarted
+     * as a listener keeps refusing to vote, or to stand, until its next restart. Its appends count towards commits
+     * either way.
+     *
+     * @throws IllegalArgumentException it is not a listener of the group
+     * @throws IllegalStateException the group has {@link RaftLogSettings#MAX_MEMBERS} voters, or its configuration
+     *         changed meanwhile
+     * @throws RaftLogUnavailableException the change did not complete within the request timeout
+     */
+    public void promote(String id) {
+        configurationChanges.promote(id);
+    }
+
+    /**
+     * Removes a member, voter or listener (this one too): returns once the new configuration is committed. The
+     * removed member's log stops following the group; close it. Nothing happens when {@code id} is not a member.
+     *
+     * @throws IllegalStateException it is the last voter, or the configuration changed meanwhile
      * @throws RaftLogUnavailableException the change did not complete within the request timeout
      */
     public void removePeer(String id) {
         configurationChanges.remove(id);
+    }
+
+    /**
+     * Whether this member's Raft server must start again from its storage to run in the role the group's committed
+     * configuration gives it. Ratis (3.1.3, and 3.2 for the first case) sets a server's role when it starts, from the
+     * configuration in its storage, and never changes it between a voter's and a listener's afterwards:
+     * <ul>
+     * <li>a member added as a listener while it runs keeps the follower role it waited in, and at the first election
+     * timeout without a leader it stands for election, finds itself in no voter list and shuts itself down for good
+     * ({@code LeaderElection}'s NOT_IN_CONF), so it would stop learning the topology;</li>
+     * <li>a listener promoted to voter keeps the listener role (RATIS-2378): it refuses every vote and never stands.</li>
+     * </ul>
+     * Started again, it reads its role from the configuration it stored.
+     */
+    boolean outOfRole() {
+        if (closed.get()) {
+            return false;
+        }
+        RaftServer.Division division = division();
+        RaftConfiguration conf = division.getRaftConf();
+        boolean listener = conf.getCurrentPeers(RaftPeerRole.LISTENER).stream().anyMatch(p -> p.getId().equals(self));
+        boolean voter = conf.getCurrentPeers(RaftPeerRole.FOLLOWER).stream().anyMatch(p -> p.getId().equals(self));
+        if (!division.getInfo().isAlive()) {
+            return listener;
+        }
+        if (!conf.getPreviousPeers().isEmpty() || appliedIndex() < conf.getLogEntryIndex()) {
+            return false; // a change under way, or not committed here yet
+        }
+        RaftPeerRole role = division.getInfo().getCurrentRole();
+        return listener && role != RaftPeerRole.LISTENER || voter && role == RaftPeerRole.LISTENER;
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    RaftLogSettings settings() {
+        return settings;
     }
 
     /** Takes a snapshot of this member's state now; returns its log index. */
@@ -211,9 +294,10 @@ public final class RaftCommandLog implements AutoCloseable {
         return stateMachine.snapshotIndex();
     }
 
-    private List<RaftPeer> currentPeers() {
-        Collection<RaftPeer> peers = division().getRaftConf().getCurrentPeers(RaftPeerRole.FOLLOWER);
-        return List.copyOf(peers);
+    private ConfigurationChanges.Group currentGroup() {
+        RaftConfiguration conf = division().getRaftConf();
+        return new ConfigurationChanges.Group(List.copyOf(conf.getCurrentPeers(RaftPeerRole.FOLLOWER)),
+                List.copyOf(conf.getCurrentPeers(RaftPeerRole.LISTENER)));
     }
 
     private RaftServer.Division division() {

@@ -66,7 +66,10 @@ public final class RatisTopologyLog implements TopologyLog {
     /** How many times a change is computed and submitted before a moving topology fails it. */
     static final int ATTEMPTS = 3;
 
-    private final RaftCommandLog raft;
+    /** Replaced only by {@link #restartIfOutOfRole}, under {@code restartLock}. */
+    private volatile RaftCommandLog raft;
+    /** Not {@code this}: {@link #advance} holds that on the Raft log's callback thread, which closing waits for. */
+    private final Object restartLock = new Object();
     private final Duration catchUpTimeout;
     private final List<Consumer<Topology>> listeners = new CopyOnWriteArrayList<>();
     private final EpochWaiters epochWaiters = new EpochWaiters();
@@ -134,7 +137,9 @@ public final class RatisTopologyLog implements TopologyLog {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        raft.close();
+        synchronized (restartLock) {
+            raft.close();
+        }
         epochWaiters.failAll(new RaftLogUnavailableException(this + " is closed"));
     }
 
@@ -146,6 +151,34 @@ public final class RatisTopologyLog implements TopologyLog {
 
     RaftCommandLog raftLog() {
         return raft;
+    }
+
+    /**
+     * Starts this member's Raft log again from its storage when its server runs in another role than the group's
+     * configuration gives it ({@link RaftCommandLog#outOfRole}): a listener added while it ran, a listener promoted.
+     * Its submits under way fail as unavailable (their outcome unknown, as for any restart); the topology stays as it
+     * was applied, and goes on from the log. A start that failed is tried again at the next call.
+     */
+    void restartIfOutOfRole() {
+        synchronized (restartLock) {
+            if (closed.get() || !raft.isClosed() && !raft.outOfRole()) {
+                return;
+            }
+            RaftLogSettings settings = raft.settings();
+            log.info("{}: the Raft server runs out of the role the group gives it; starting it again from its storage",
+                    this);
+            raft.close();
+            RaftCommandLog started;
+            try {
+                started = RaftCommandLog.start(settings, new TopologyState());
+            }
+            catch (IOException ex) {
+                throw new RaftLogUnavailableException(this + " could not start its Raft log again: " + ex, ex);
+            }
+            started.addListener(this::applied);
+            raft = started;
+        }
+        applied(raft.state());
     }
 
     private CompletableFuture<Topology> attempt(TopologyChange change, int attempt) {

@@ -33,6 +33,15 @@ final class TopologyTestGroup implements AutoCloseable {
         return members.start(id);
     }
 
+    /** Starts a member outside the group, waiting to be added. */
+    RatisTopologyLog startJoining(String id) {
+        return members.startJoining(id);
+    }
+
+    String address(String id) {
+        return members.address(id);
+    }
+
     void stop(String id) {
         members.stop(id);
     }
@@ -45,13 +54,14 @@ final class TopologyTestGroup implements AutoCloseable {
         return members.running();
     }
 
-    /** The leader the running members agree on, once they do. */
+    /** The leader the running voters agree on, once they do (a joining member or a listener may know none). */
     RatisTopologyLog leader() {
         return await().atMost(RaftTestGroup.CONVERGENCE).until(this::agreedLeader, leader -> leader != null);
     }
 
     private RatisTopologyLog agreedLeader() {
-        Set<String> named = running().stream().map(m -> m.raftLog().leaderId().orElse("")).collect(Collectors.toSet());
+        Set<String> named = running().stream().filter(m -> m.raftLog().peers().containsKey(m.raftLog().memberId()))
+                .map(m -> m.raftLog().leaderId().orElse("")).collect(Collectors.toSet());
         return named.size() == 1 ? member(named.iterator().next()) : null;
     }
 
