@@ -12,6 +12,11 @@ runs, the largest max, and the errors summed over the runs. Points are listed
 in their "order". SOAK_SAMPLES.jsonl (from bench/run --soak) has one line per
 node and sample: {"t", "node", "rss", "heap_used", "old_gen_used", "live_data"}
 in bytes, -1 where unknown; the report gives first, last and max per node.
+
+Lines with "kind": "ycsb" are YCSB runs (the y scenarios; bench/ycsb-result.py's object as
+"result", with "store" and "workload"): they get a table of their own, one row per point
+with the median ops/s and the medians of each operation type's p50 and p99, and the
+targets of the YCSB issue (quorumkv at least 1.5x etcd on y-a and y-c, p99 no higher).
 """
 import json
 import statistics
@@ -22,6 +27,7 @@ TARGET_RPS = 10_000
 TARGET_P99_MS = 20.0
 TARGET_P50_1CONN_MS = 1.0
 SLOW_REPLICA_TOLERANCE = 0.20
+YCSB_TARGET_RATIO = 1.5
 
 
 def ms(us):
@@ -62,6 +68,89 @@ def summarise(runs):
         "load1_max": max(r.get("load1_at_start", -1) for r in runs),
         "per_run": results,
     }
+
+
+def summarise_ycsb(runs):
+    results = [r["result"] for r in runs]
+    ops_per_s = [x["ops_per_s"] for x in results]
+    first = runs[0]
+    ops = {}
+    for name in sorted({op for x in results for op in x["ops"]}):
+        rows = [x["ops"][name] for x in results if name in x["ops"]]
+        ops[name] = {
+            "count": sum(o.get("count", 0) for o in rows),
+            "p50_us": statistics.median(o.get("p50_us", 0) for o in rows),
+            "p99_us": statistics.median(o.get("p99_us", 0) for o in rows),
+            "max_us": max(o.get("max_us", 0) for o in rows),
+        }
+    nodes = [x["nodes_cores"] for x in results if x.get("nodes_cores") is not None]
+    return {
+        "kind": "ycsb",
+        "point": first["point"],
+        "order": first.get("order", 0),
+        "scenario": first["scenario"],
+        "store": first["store"],
+        "workload": first["workload"],
+        "threads": first["threads"],
+        "runs": len(results),
+        "ops_per_s_median": statistics.median(ops_per_s),
+        "ops_per_s_min": min(ops_per_s),
+        "ops_per_s_max": max(ops_per_s),
+        "ops": ops,
+        "failed": sum(x["failed"] for x in results),
+        "harness_cores": statistics.median(x["harness_cores"] for x in results),
+        "nodes_cores": statistics.median(nodes) if nodes else None,
+        "command": first["command"],
+        "load1_max": max(r.get("load1_at_start", -1) for r in runs),
+        "per_run": results,
+    }
+
+
+def ycsb_checks(points):
+    """quorumkv against etcd on y-a and y-c: throughput ratio and each operation's p99; no failed operation."""
+    by = {p["point"]: p for p in points}
+    out = []
+    for workload in ("y-a", "y-c"):
+        ours, etcd = by.get(workload), by.get(workload + "-etcd")
+        if not ours or not etcd or not etcd["ops_per_s_median"]:
+            continue
+        ratio = ours["ops_per_s_median"] / etcd["ops_per_s_median"]
+        out.append((f"{workload}: throughput >= {YCSB_TARGET_RATIO}x etcd's", ratio >= YCSB_TARGET_RATIO,
+                    f"{ours['ops_per_s_median']:.0f} / {etcd['ops_per_s_median']:.0f} ops/s = {ratio:.2f}x"))
+        worse = [f"{op} {fmt_ms(v['p99_us'])} > {fmt_ms(etcd['ops'][op]['p99_us'])} ms"
+                 for op, v in ours["ops"].items() if op in etcd["ops"] and v["p99_us"] > etcd["ops"][op]["p99_us"]]
+        out.append((f"{workload}: p99 of each operation no higher than etcd's", not worse,
+                    "; ".join(worse) if worse else ", ".join(
+                        f"{op} {fmt_ms(v['p99_us'])} vs {fmt_ms(etcd['ops'][op]['p99_us'])} ms"
+                        for op, v in ours["ops"].items() if op in etcd["ops"])))
+    if points:
+        bad = [p["point"] for p in points if p["failed"]]
+        out.append(("every YCSB operation succeeded", not bad, "failed in: " + ", ".join(bad) if bad else "none"))
+    return out
+
+
+def ycsb_markdown(points):
+    lines = ["", "YCSB (the y scenarios): ops/s is the median over the runs with the min-max spread; latencies "
+             "in ms, medians over the runs, per operation type; harness is the CPU the YCSB client itself used "
+             "and nodes the CPU of the quorumkv nodes (cores, median over the runs; 2 cores in all).", "",
+             "| scenario | store | threads | ops/s | spread | read p50 | read p99 | update p50 | update p99 "
+             "| failed | harness | nodes | runs | load | command |",
+             "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for p in points:
+        read, update = p["ops"].get("READ"), p["ops"].get("UPDATE")
+        cell = lambda op, key: fmt_ms(op[key]) if op else "-"
+        nodes = f"{p['nodes_cores']:.2f}" if p["nodes_cores"] is not None else "-"
+        lines.append(
+            f"| {p['point']} | {p['store']} | {p['threads']} | {p['ops_per_s_median']:.0f} "
+            f"| {p['ops_per_s_min']:.0f}-{p['ops_per_s_max']:.0f} "
+            f"| {cell(read, 'p50_us')} | {cell(read, 'p99_us')} | {cell(update, 'p50_us')} | {cell(update, 'p99_us')} "
+            f"| {p['failed']} | {p['harness_cores']:.2f} | {nodes} | {p['runs']} | {p['load1_max']:.1f} | `{p['command']}` |")
+    cs = ycsb_checks(points)
+    if cs:
+        lines += ["", "YCSB targets:", ""]
+        for name, ok, detail in cs:
+            lines.append(f"- {'PASS' if ok else 'FAIL'}: {name} ({detail})")
+    return lines
 
 
 def wr(p):
@@ -151,7 +240,7 @@ def memory_markdown(mem):
     return lines
 
 
-def markdown(meta, points, mem):
+def markdown(meta, points, mem, ycsb=()):
     lines = []
     title = "quorumkv benchmark " + meta.get("started", "")
     if meta.get("incomplete"):
@@ -168,6 +257,7 @@ def markdown(meta, points, mem):
         ("git", "Repository HEAD"),
         ("wrk", "wrk"),
         ("nginx", "nginx"),
+        ("etcd", "etcd"),
         ("settings", "Settings"),
     ):
         if meta.get(key):
@@ -175,6 +265,20 @@ def markdown(meta, points, mem):
     lines.append("")
     if meta.get("finished"):
         lines.insert(2, f"- Run: `{meta.get('started', '?')}` to `{meta['finished']}`")
+    if points:
+        lines += wrk_table(points)
+    if ycsb:
+        lines += ycsb_markdown(ycsb)
+    if mem:
+        lines += memory_markdown(mem)
+    notes = meta.get("notes") or []
+    if notes:
+        lines += ["", "Notes:", ""] + [f"- {n}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def wrk_table(points):
+    lines = []
     lines.append("Latencies in ms; req/s is the median over the runs, with the min-max spread; "
                  "p50/p90/p99 are medians over the runs; max is the largest seen; "
                  "errors are summed over the runs; load is the highest 1-minute load average "
@@ -207,12 +311,7 @@ def markdown(meta, points, mem):
         for name, ok, detail in cs:
             mark = "info" if ok is None else ("PASS" if ok else "FAIL")
             lines.append(f"- {mark}: {name} ({detail})")
-    if mem:
-        lines += memory_markdown(mem)
-    notes = meta.get("notes") or []
-    if notes:
-        lines += ["", "Notes:", ""] + [f"- {n}" for n in notes]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def main(argv):
@@ -237,9 +336,11 @@ def main(argv):
             if run.get("warmup"):
                 continue
             runs_by_point.setdefault(run["point"], []).append(run)
-    points = [summarise(runs) for runs in runs_by_point.values()]
+    points = [summarise(runs) for runs in runs_by_point.values() if runs[0].get("kind") != "ycsb"]
     points.sort(key=lambda p: p["order"])
-    md = markdown(meta, points, mem)
+    ycsb = [summarise_ycsb(runs) for runs in runs_by_point.values() if runs[0].get("kind") == "ycsb"]
+    ycsb.sort(key=lambda p: p["order"])
+    md = markdown(meta, points, mem, ycsb)
     with open(out_base + ".md", "w", encoding="utf-8") as f:
         f.write(md)
     doc = {
@@ -248,6 +349,8 @@ def main(argv):
         "ratios": [{"name": n, "value": v, "detail": d} for n, v, d in ratios(points)],
         "checks": [{"name": n, "passed": ok, "detail": d} for n, ok, d in checks(points)],
         "memory": mem,
+        "ycsb": ycsb,
+        "ycsb_checks": [{"name": n, "passed": ok, "detail": d} for n, ok, d in ycsb_checks(ycsb)],
     }
     with open(out_base + ".json", "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=2)
