@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -35,9 +36,13 @@ import dev.quorumkv.version.VersionTooFarAheadException;
  * <p>
  * An acknowledged write is never silently shadowed (DESIGN.md, the write path, item 6): a replica answers
  * with the version it holds, and one holding a newer version (stamped by a clock that ran ahead) does not
- * count toward W. When any replica reports one, the write is stamped again past it and sent again, at
- * most {@value #MAX_RESTAMPS} times. A node whose own clock is off from most of its peers coordinates no
- * writes at all ({@link ClockOffsets}).
+ * count toward W. When any replica reports one, the write is stamped again past it and sent again, once. When
+ * W replicas of one group answered that first fan-out (W + W > N: among them is a replica of every write
+ * acknowledged before this one began), a newer version a replica holds when the re-stamped write reaches it
+ * belongs to a write that was not acknowledged before this one began: a concurrent write, which
+ * last-writer-wins may order after this one. Such an answer then counts as an ack: on a key many clients write
+ * at once, stamping again and again would only fail writes that are already ordered. A node whose own clock is off from most of its peers coordinates no writes at
+ * all ({@link ClockOffsets}).
  * <p>
  * Each replica that did not take a fan-out's value, or was not sent it because it is marked down, is reported
  * to {@link MissedWrites} (hinted handoff) with that value: a re-stamped write reports its own version, so
@@ -56,8 +61,6 @@ import dev.quorumkv.version.VersionTooFarAheadException;
  */
 public class QuorumWriteService {
 
-    /** Each round moves the clock past every version reported, so a second one is already rare. */
-    static final int MAX_RESTAMPS = 2;
 
     private static final CompletableFuture<Void> NOTHING_TO_KEEP = CompletableFuture.completedFuture(null);
 
@@ -179,7 +182,7 @@ public class QuorumWriteService {
         Attempt write = new Attempt(key, w, n, sentTo(owners, standInFor),
                 groups.stream().map(group -> sentTo(group, standInFor)).toList(), standInFor, sloppy, context, stamped, start,
                 placement.epoch(), retryIfStale);
-        return attempt(write, value, MAX_RESTAMPS, released);
+        return attempt(write, value, Round.FIRST, released);
     }
 
     /** The owners, each marked down one with a stand-in replaced by it. */
@@ -216,11 +219,14 @@ public class QuorumWriteService {
     }
 
     /**
-     * One fan-out of {@code value}. {@code released} runs once this fan-out's calls and those of every
-     * re-stamped fan-out after it have ended: each still holds the value.
+     * One fan-out of {@code value}: the first, or the one re-stamped past what a replica held, whose shadowing
+     * answers are {@code concurrentWrites} when the first fan-out had answers from W replicas (above).
+     * {@code released} runs once this fan-out's calls and those of the re-stamped fan-out after it have
+     * ended: each still holds the value.
      */
-    private CompletableFuture<WriteResult> attempt(Attempt write, Versioned value, int restampsLeft, Runnable released) {
+    private CompletableFuture<WriteResult> attempt(Attempt write, Versioned value, Round round, Runnable released) {
         AtomicReference<Version> newestShadow = new AtomicReference<>();
+        AtomicInteger answered = new AtomicInteger();
         // The fan-out calls the replicas it sends to before it returns, on this thread.
         Set<Member> sent = new HashSet<>();
         List<CompletableFuture<Void>> missesKept = new ArrayList<>();
@@ -238,8 +244,14 @@ public class QuorumWriteService {
                     return held;
                 }
                 CompletableFuture<Version> call = stale.noticing(replicas.write(replica, write.key(), value, write.epoch())).thenApply(held -> {
+                    answered.incrementAndGet();
                     if (held.isNewerThan(value.version())) {
-                        newestShadow.accumulateAndGet(held, (a, b) -> b.isNewerThan(a) ? b : a);
+                        if (round == Round.RESTAMPED_PAST_EVERY_EARLIER_WRITE) {
+                            return value.version(); // a concurrent write's, ordered after this one (above)
+                        }
+                        if (round == Round.FIRST) {
+                            newestShadow.accumulateAndGet(held, (a, b) -> b.isNewerThan(a) ? b : a);
+                        }
                         throw new ShadowedWriteException(held);
                     }
                     return held;
@@ -267,10 +279,12 @@ public class QuorumWriteService {
             }
         });
         return collector.quorum().handle((acked, failure) -> {
-            Versioned restamped = newestShadow.get() != null && restampsLeft > 0 ? restamp(write, newestShadow.get()) : null;
-            if (restamped != null) {
+            Versioned again = newestShadow.get() != null ? restamp(write, newestShadow.get()) : null;
+            if (again != null) {
                 metrics.restamped();
-                return attempt(write, restamped, restampsLeft - 1, () -> valueHeld.thenRun(released));
+                Round next = write.groups().size() == 1 && answered.get() >= write.w()
+                        ? Round.RESTAMPED_PAST_EVERY_EARLIER_WRITE : Round.RESTAMPED;
+                return attempt(write, again, next, () -> valueHeld.thenRun(released));
             }
             if (failure != null && write.retryIfStale() && stale.any()) {
                 Runnable releasedAfterThis = () -> valueHeld.thenRun(released);
@@ -289,6 +303,9 @@ public class QuorumWriteService {
                     write.w(), write.n(), write.sloppy(), hinted));
         }).thenCompose(Function.identity());
     }
+
+    /** Which fan-out of a write this is (see the class comment). */
+    private enum Round { FIRST, RESTAMPED, RESTAMPED_PAST_EVERY_EARLIER_WRITE }
 
     /** The write's quorum failure, counted; {@code released} runs once the value is no longer held. */
     private CompletableFuture<WriteResult> failed(Attempt write, Throwable failure, Runnable released) {

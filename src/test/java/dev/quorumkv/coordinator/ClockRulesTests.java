@@ -80,6 +80,37 @@ class ClockRulesTests {
         assertThat(released).hasValue(1);
     }
 
+    /**
+     * Many clients writing one key at once: the re-stamped write finds a newer version again, one the first fan-out,
+     * which heard from W replicas, did not see. That write was not acknowledged before this one began, so this one
+     * is acknowledged, ordered before it; stamping again and again would only fail it.
+     */
+    @Test
+    void aRestampedWriteThatMeetsAConcurrentNewerWriteIsAcknowledgedAndTheNewerOneIsRead() {
+        Member n1 = members.get(0);
+        Member n2 = members.get(1);
+        Member n3 = members.get(2);
+        Versioned fromAClockThatRanAhead = Versioned.value(new Version(NOW + 30_000, 0, "n3"), "text/plain", bytes("earlier"));
+        members.forEach(member -> replicas.seed(member, KEY, fromAClockThatRanAhead));
+        members.forEach(member -> replicas.set(member, FakeReplicas.Mode.HELD));
+
+        var answer = coordinator.writes.put(KEY, "text/plain", bytes("mine"), null, null);
+        replicas.release(n1);
+        replicas.set(n1, FakeReplicas.Mode.HELD);
+        replicas.release(n2); // the first fan-out heard from W replicas, both holding the earlier version: stamped again
+        Versioned concurrent = Versioned.value(new Version(NOW + 60_000, 0, "n2"), "text/plain", bytes("concurrent"));
+        replicas.seed(n1, KEY, concurrent);
+        replicas.seed(n3, KEY, concurrent);
+        replicas.release(n1); // the re-stamped write reaches n1 after the concurrent one
+
+        // Answered while n3 still holds both fan-outs: the shadowing answer counted as n1's ack (else this waits on n3).
+        assertThat(answer).succeedsWithin(Duration.ofSeconds(30)).satisfies(written ->
+                assertThat(written.version()).isGreaterThan(fromAClockThatRanAhead.version()).isLessThan(concurrent.version()));
+        assertThat(coordinator.registry.counter("quorumkv.write.restamped").count()).isEqualTo(1);
+        replicas.release(n3);
+        assertThat(new String(coordinator.reads.get(KEY, 3).join().newest().orElseThrow().value())).isEqualTo("concurrent");
+    }
+
     @Test
     void aWriteThatNoReplicaShadowsIsSentOnce() {
         coordinator.writes.put(KEY, "text/plain", bytes("v"), null, null).join();
