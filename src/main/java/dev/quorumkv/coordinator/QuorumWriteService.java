@@ -41,8 +41,8 @@ import dev.quorumkv.version.VersionTooFarAheadException;
  * acknowledged before this one began), a newer version a replica holds when the re-stamped write reaches it
  * belongs to a write that was not acknowledged before this one began: a concurrent write, which
  * last-writer-wins may order after this one. Such an answer then counts as an ack: on a key many clients write
- * at once, stamping again and again would only fail writes that are already ordered. A node whose own clock is off from most of its peers coordinates no writes at
- * all ({@link ClockOffsets}).
+ * at once, stamping again and again would only fail writes that are already ordered. A node whose own clock is off
+ * from most of its peers coordinates no writes at all ({@link ClockOffsets}).
  * <p>
  * Each replica that did not take a fan-out's value, or was not sent it because it is marked down, is reported
  * to {@link MissedWrites} (hinted handoff) with that value: a re-stamped write reports its own version, so
@@ -60,7 +60,6 @@ import dev.quorumkv.version.VersionTooFarAheadException;
  * sent again once with the placement of the epoch that replica named ({@link StaleTopologyRetry}).
  */
 public class QuorumWriteService {
-
 
     private static final CompletableFuture<Void> NOTHING_TO_KEEP = CompletableFuture.completedFuture(null);
 
@@ -219,8 +218,8 @@ public class QuorumWriteService {
     }
 
     /**
-     * One fan-out of {@code value}: the first, or the one re-stamped past what a replica held, whose shadowing
-     * answers are {@code concurrentWrites} when the first fan-out had answers from W replicas (above).
+     * One fan-out of {@code value}: the first, or the one re-stamped past what a replica held, in which a shadowing
+     * answer counts as an ack when the first fan-out had answers from W replicas ({@code round}; the class comment).
      * {@code released} runs once this fan-out's calls and those of the re-stamped fan-out after it have
      * ended: each still holds the value.
      */
