@@ -461,7 +461,6 @@ public final class TestCluster implements AutoCloseable {
         }
     }
 
-    /** Peers reach each node through its proxy. */
     /** The first members; joiners are not among them (they join by themselves). */
     private String members() {
         return IntStream.rangeClosed(1, size() - joiners).mapToObj(node -> id(node) + "=" + memberUrl(node))
@@ -469,12 +468,11 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /**
-     * A node's topology log (Raft) listens at its member url's port + 1000, that is its proxy's: take a proxy whose
-     * port + 1000 is free as well, so no Raft server finds its port taken.
+     * The proxy peers reach the node through, at the node's member url's port. A node's topology log (Raft) listens at
+     * that port + 1000: it is handed out with it, so no Raft server finds its port taken.
      */
-    /** The proxy peers reach the node through: the member url's port, with the Raft port (+1000) free beside it. */
     private static FaultProxy proxyWithFreeRaftPort(int targetPort) {
-        return FaultProxy.startOn(LoopbackPorts.unused(port -> LoopbackPorts.isFree(port + 1000)), targetPort);
+        return FaultProxy.startOn(LoopbackPorts.unusedWithNeighbour(1000), targetPort);
     }
 
     private static int freePort() {

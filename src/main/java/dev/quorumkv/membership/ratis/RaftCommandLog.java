@@ -27,6 +27,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.ExitUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +82,7 @@ public final class RaftCommandLog implements AutoCloseable {
      * none) waits to be added. Returns once its server listens; a leader may not be elected yet.
      */
     public static RaftCommandLog start(RaftLogSettings settings, ReplicatedState replicated) throws IOException {
+        RatisProcessGuard.apply();
         RaftGroupId groupId = groupIdOf(settings.clusterName());
         RaftPeerId self = RaftPeerId.valueOf(settings.memberId());
         List<RaftPeer> initial = new ArrayList<>();
@@ -111,6 +113,10 @@ public final class RaftCommandLog implements AutoCloseable {
                 closeQuietly(server);
             }
             callbacks.shutdownNow();
+            if (ex instanceof ExitUtils.ExitException) {
+                // Ratis's "cannot start" (its gRPC server could not listen), thrown now that it may not exit.
+                throw new IOException("Raft log member " + self + " cannot listen at " + settings.address(), ex);
+            }
             throw ex;
         }
     }

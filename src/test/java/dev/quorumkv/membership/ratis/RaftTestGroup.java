@@ -1,18 +1,14 @@
 package dev.quorumkv.membership.ratis;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import ch.qos.logback.classic.Level;
+import dev.quorumkv.support.LoopbackPorts;
 import org.slf4j.LoggerFactory;
 
 import static org.awaitility.Awaitility.await;
@@ -31,8 +27,6 @@ final class RaftTestGroup implements AutoCloseable {
         // Ratis logs every vote, append and configuration at INFO: keep its warnings only in the test output.
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.apache.ratis")).setLevel(Level.WARN);
     }
-
-    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private final RunningMembers<RaftCommandLog> members;
 
@@ -104,21 +98,8 @@ final class RaftTestGroup implements AutoCloseable {
         members.close();
     }
 
-    /**
-     * A port free now that this JVM has not handed out before: the kernel may offer a port again as soon as its probe
-     * socket is closed, and two members given one port fail to start (Ratis's gRPC server then exits the JVM).
-     */
+    /** A port free now that this JVM has not handed out before, below the ephemeral range ({@link LoopbackPorts}). */
     static int freePort() {
-        while (true) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                socket.setReuseAddress(true);
-                if (HANDED_OUT.add(socket.getLocalPort())) {
-                    return socket.getLocalPort();
-                }
-            }
-            catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
-        }
+        return LoopbackPorts.unused();
     }
 }
