@@ -1,5 +1,7 @@
 package dev.quorumkv.coordinator;
 
+import java.util.concurrent.ThreadLocalRandom;
+
 import dev.quorumkv.cluster.ClockOffsets;
 import dev.quorumkv.cluster.Cluster;
 import dev.quorumkv.cluster.ClusterProperties;
@@ -67,8 +69,9 @@ class CoordinatorConfiguration {
     @Bean
     QuorumReadService quorumReadService(Cluster cluster, Quorum quorum, HybridLogicalClock clock,
             ReplicaClient replicaClient, ReplicaFanOut fanOut, CoordinatorMetrics metrics, GcGrace gcGrace,
-            StaleTopologyRetry staleRetry) {
-        return new QuorumReadService(cluster, quorum, clock, replicaClient, fanOut, metrics, gcGrace, staleRetry);
+            StaleTopologyRetry staleRetry, ReadProperties readProperties) {
+        return new QuorumReadService(cluster, quorum, clock, replicaClient, fanOut, metrics, gcGrace, staleRetry,
+                readProperties, new ReadOrder(cluster::isSelf, bound -> ThreadLocalRandom.current().nextInt(bound)));
     }
 
     @Bean

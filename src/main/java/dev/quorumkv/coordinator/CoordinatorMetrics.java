@@ -40,6 +40,7 @@ public class CoordinatorMetrics {
     private final Counter underReplicated;
     private final Counter readRepairs;
     private final Counter restamped;
+    private final Map<String, Counter> speculativeReads = new ConcurrentHashMap<>();
     /** Per member id, resolved once: the hot path looks meters up without building tag or key strings. */
     private final Map<String, PeerMeters> peers = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
@@ -74,6 +75,11 @@ public class CoordinatorMetrics {
                 .register(registry);
         readRepairs = Counter.builder("quorumkv.read.repairs")
                 .description("Stale or missing replicas sent the newest version after a read").register(registry);
+        for (String reason : List.of("failed", "slow")) {
+            speculativeReads.put(reason, Counter.builder("quorumkv.read.speculative").tag("reason", reason)
+                    .description("Replicas asked by a read beyond its first R: one of those failed, or none answered "
+                            + "within quorumkv.read.speculative-delay").register(registry));
+        }
         this.registry = registry;
         track(members);
     }
@@ -155,6 +161,11 @@ public class CoordinatorMetrics {
 
     void restamped() {
         restamped.increment();
+    }
+
+    /** @param reason {@code failed} or {@code slow} */
+    void speculativeRead(String reason) {
+        speculativeReads.get(reason).increment();
     }
 
     void readRepair() {

@@ -37,6 +37,7 @@ final class QuorumCollector<T> {
     private final Map<String, String> causes = new LinkedHashMap<>();
     private final int[] groupAcks;
     private final int[] groupFailures;
+    private int notAsked;
     private boolean anyTimedOut;
     private boolean decided;
     private final CompletableFuture<List<Reply<T>>> quorum = new CompletableFuture<>();
@@ -107,12 +108,29 @@ final class QuorumCollector<T> {
         }
     }
 
+    /**
+     * {@code replica} will not be asked (a read that had its quorum from the replicas it asked first): it counts
+     * towards {@link #settled()} as answered, neither ack nor failure.
+     */
+    void notAsked(Member replica) {
+        List<Reply<T>> allReplies = null;
+        synchronized (this) {
+            notAsked++;
+            if (answered() == total) {
+                allReplies = List.copyOf(replies);
+            }
+        }
+        if (allReplies != null) {
+            settled.complete(allReplies);
+        }
+    }
+
     /** The first {@code required} successful replies, or a {@link QuorumFailedException} of the operation. */
     CompletableFuture<List<Reply<T>>> quorum() {
         return quorum;
     }
 
-    /** Every successful reply, once all replicas have answered, failed or timed out. */
+    /** Every successful reply, once all replicas have answered, failed, timed out or are known not to be asked. */
     CompletableFuture<List<Reply<T>>> settled() {
         return settled;
     }
@@ -144,6 +162,6 @@ final class QuorumCollector<T> {
     }
 
     private int answered() {
-        return replies.size() + causes.size();
+        return replies.size() + causes.size() + notAsked;
     }
 }

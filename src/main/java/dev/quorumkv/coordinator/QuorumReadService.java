@@ -24,7 +24,8 @@ import dev.quorumkv.version.Version;
 
 /**
  * Coordinates a client's read: ask all N replicas and answer with the newest version among the first R
- * replies. The replicas are the current placement's read replicas ({@link Placement#readReplicas}): the new
+ * replies; or, with {@code quorumkv.read.speculative-delay} set, ask only R of them and one more for each that fails
+ * or when they are slow ({@link SpeculativeSend}). The replicas are the current placement's read replicas ({@link Placement#readReplicas}): the new
  * owners once a membership change has moved reads to them. Read repair happens in two steps.
  * <p>
  * Before the answer: when some of the first R replies are older, the newest is written to them and the
@@ -33,7 +34,7 @@ import dev.quorumkv.version.Version;
  * after it, reaching the two replicas the write has not reached yet, would go back to the older value.
  * With R replicas holding what was answered, every later read of R replicas, R + R > N, reaches one.
  * <p>
- * After the answer, once every replica has answered: the newest version of all goes to the replicas still
+ * After the answer, once every replica asked has answered: the newest version of all goes to the replicas still
  * stale or missing it, in the background.
  * <p>
  * Every replica call, repairs included, names the epoch of the placement the read was routed with. When the read
@@ -63,9 +64,12 @@ public class QuorumReadService {
     private final CoordinatorMetrics metrics;
     private final GcGrace gcGrace;
     private final StaleTopologyRetry staleRetry;
+    private final ReadProperties properties;
+    private final ReadOrder order;
 
     QuorumReadService(Cluster cluster, Quorum quorum, HybridLogicalClock clock, ReplicaClient replicas,
-            ReplicaFanOut fanOut, CoordinatorMetrics metrics, GcGrace gcGrace, StaleTopologyRetry staleRetry) {
+            ReplicaFanOut fanOut, CoordinatorMetrics metrics, GcGrace gcGrace, StaleTopologyRetry staleRetry,
+            ReadProperties properties, ReadOrder order) {
         this.cluster = cluster;
         this.quorum = quorum;
         this.clock = clock;
@@ -74,6 +78,8 @@ public class QuorumReadService {
         this.metrics = metrics;
         this.gcGrace = gcGrace;
         this.staleRetry = staleRetry;
+        this.properties = properties;
+        this.order = order;
     }
 
     /**
@@ -117,13 +123,16 @@ public class QuorumReadService {
         StaleTopologyRetry.Refusals stale = new StaleTopologyRetry.Refusals();
         QuorumCollector<Optional<Versioned>> collector;
         try {
-            collector = fanOut.send(preferenceList, r, Operation.READ, replica -> noticingShed(shed,
+            Function<Member, CompletableFuture<Optional<Versioned>>> call = replica -> noticingShed(shed,
                     stale.noticing(replicas.read(replica, key, epoch)).thenApply(reply -> {
                         if (reply.isPresent() && !reply.get().isTombstone() && !roomFor.test(reply.get())) {
                             throw new ReplicaOverloadedException("no room on this node for " + replica.id() + "'s answer (overloaded)");
                         }
                         return reply;
-                    })));
+                    }));
+            collector = properties.speculative()
+                    ? fanOut.sendSpeculating(order.of(preferenceList), r, Operation.READ, properties.speculativeDelay(), call)
+                    : fanOut.send(preferenceList, r, Operation.READ, call);
         }
         catch (QuorumFailedException unavailable) {
             metrics.read(ReadOutcome.UNAVAILABLE, start);

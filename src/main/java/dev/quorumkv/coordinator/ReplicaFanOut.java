@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import dev.quorumkv.cluster.Cluster;
@@ -50,6 +51,57 @@ final class ReplicaFanOut {
      */
     <T> QuorumCollector<T> send(List<Member> replicas, List<List<Member>> groups, int required, Operation op,
             Function<Member, CompletableFuture<T>> call) {
+        List<Member> up = upOrUnavailable(replicas, groups, required, op);
+        QuorumCollector<T> collector = new QuorumCollector<>(op, replicas, groups, required);
+        failDown(replicas, up, collector);
+        // Remote calls first: they return at once, so the local store works while they are on the wire.
+        up.sort((a, b) -> Boolean.compare(cluster.isSelf(a), cluster.isSelf(b)));
+        CompletableFuture<?>[] transportCalls = new CompletableFuture<?>[up.size()];
+        for (int i = 0; i < up.size(); i++) {
+            transportCalls[i] = ask(up.get(i), op, call, collector, failure -> { });
+        }
+        collector.callsEndWith(CompletableFuture.allOf(transportCalls));
+        return collector;
+    }
+
+    /**
+     * Sends a read to the first {@code required} of {@code ordered} that are up, and to the next one each time one
+     * of those fails or none has had the quorum for {@code speculativeDelay} (Cassandra's speculative retry); those
+     * never asked count as not asked once the quorum is had or lost ({@link SpeculativeSend}).
+     *
+     * @throws QuorumFailedException with reason unavailable when fewer than {@code required} replicas are up
+     */
+    <T> QuorumCollector<T> sendSpeculating(List<Member> ordered, int required, Operation op, Duration speculativeDelay,
+            Function<Member, CompletableFuture<T>> call) {
+        List<Member> up = upOrUnavailable(ordered, List.of(ordered), required, op);
+        QuorumCollector<T> collector = new QuorumCollector<>(op, ordered, required);
+        failDown(ordered, up, collector);
+        new SpeculativeSend<>(this, op, call, collector, up, speculativeDelay, time, metrics).start(required);
+        return collector;
+    }
+
+    /**
+     * Starts one call of an operation whose answers {@code collector} counts: {@code onFailure} runs before the
+     * collector hears of a failure. Returns the call as sent, which may end long after the coordinator stopped waiting.
+     */
+    <T> CompletableFuture<T> ask(Member replica, Operation op, Function<Member, CompletableFuture<T>> call,
+            QuorumCollector<T> collector, Consumer<Throwable> onFailure) {
+        long start = time.nanoTime();
+        CompletableFuture<T> transportCall = started(replica, call);
+        awaited(replica, op, transportCall, start).whenComplete((value, failure) -> {
+            if (failure == null) {
+                collector.succeeded(replica, value);
+            }
+            else {
+                onFailure.accept(failure);
+                collector.failed(replica, failure);
+            }
+        });
+        return transportCall;
+    }
+
+    /** Those of {@code replicas} that are up, in order, if every group has {@code required} of them; else unavailable. */
+    private List<Member> upOrUnavailable(List<Member> replicas, List<List<Member>> groups, int required, Operation op) {
         List<Member> up = new ArrayList<>(replicas.stream().filter(failureDetector::isUp).toList());
         for (List<Member> group : groups) {
             if (group.stream().filter(up::contains).count() < required) {
@@ -58,28 +110,17 @@ final class ReplicaFanOut {
                 throw QuorumFailedException.of(op, Reason.UNAVAILABLE, 0, required, group.size(), down);
             }
         }
-        QuorumCollector<T> collector = new QuorumCollector<>(op, replicas, groups, required);
+        return up;
+    }
+
+    boolean isSelf(Member replica) {
+        return cluster.isSelf(replica);
+    }
+
+    /** The replicas not {@code up} count as failed at once: the failure detector has them down. */
+    private static void failDown(List<Member> replicas, List<Member> up, QuorumCollector<?> collector) {
         replicas.stream().filter(replica -> !up.contains(replica))
                 .forEach(replica -> collector.failed(replica, new ReplicaDownException()));
-        // Remote calls first: they return at once, so the local store works while they are on the wire.
-        up.sort((a, b) -> Boolean.compare(cluster.isSelf(a), cluster.isSelf(b)));
-        CompletableFuture<?>[] transportCalls = new CompletableFuture<?>[up.size()];
-        for (int i = 0; i < up.size(); i++) {
-            Member replica = up.get(i);
-            long start = time.nanoTime();
-            CompletableFuture<T> transportCall = started(replica, call);
-            transportCalls[i] = transportCall;
-            awaited(replica, op, transportCall, start).whenComplete((value, failure) -> {
-                if (failure == null) {
-                    collector.succeeded(replica, value);
-                }
-                else {
-                    collector.failed(replica, failure);
-                }
-            });
-        }
-        collector.callsEndWith(CompletableFuture.allOf(transportCalls));
-        return collector;
     }
 
     /** One call with the replication timeout, recorded in metrics and the failure detector. */

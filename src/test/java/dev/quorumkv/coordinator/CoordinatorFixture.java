@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 final class CoordinatorFixture {
 
     static final Duration GC_GRACE = Duration.ofDays(10);
+    static final Duration SPECULATIVE_DELAY = Duration.ofMillis(100);
 
     final List<Member> members;
     final Cluster cluster;
@@ -30,7 +31,10 @@ final class CoordinatorFixture {
     final QuorumWriteService writes;
     final HybridLogicalClock clock;
     final ClockOffsets clockOffsets;
+    /** Reads as DESIGN.md has them: every replica asked. */
     final QuorumReadService reads;
+    /** Reads asking R replicas, this node first then the others in preference order, one more after {@link #SPECULATIVE_DELAY}. */
+    final QuorumReadService speculativeReads;
     final KeptMisses missed = new KeptMisses();
     final CoordinatorMetrics metrics;
 
@@ -66,7 +70,11 @@ final class CoordinatorFixture {
         StaleTopologyRetry staleRetry = new StaleTopologyRetry(cluster, time, timeout);
         this.writes = new QuorumWriteService(cluster, quorum, clock, clockOffsets, replicas, fanOut, metrics, missed,
                 new StandInPicker(failureDetector), replicas, staleRetry);
-        this.reads = new QuorumReadService(cluster, quorum, clock, replicas, fanOut, metrics, new GcGrace(GC_GRACE, time), staleRetry);
+        this.reads = new QuorumReadService(cluster, quorum, clock, replicas, fanOut, metrics, new GcGrace(GC_GRACE, time), staleRetry,
+                new ReadProperties(null), new ReadOrder(cluster::isSelf, bound -> 0));
+        this.speculativeReads = new QuorumReadService(cluster, quorum, clock, replicas, fanOut, metrics,
+                new GcGrace(GC_GRACE, time), staleRetry, new ReadProperties(SPECULATIVE_DELAY),
+                new ReadOrder(cluster::isSelf, bound -> 0));
     }
 
     static List<Member> members(int count) {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The quorum scenarios on three real nodes: real HTTP between them and to the client, real RocksDB, each
  * node's peers reaching it through a fault proxy that can hold its replica; stopped, killed and restarted
- * nodes are real Spring contexts going down and up on their own data.
+ * nodes are real Spring contexts going down and up on their own data. The nodes read speculatively (R replicas
+ * asked, one more when one is slow or fails), so the scenarios hold for both ways of reading.
  */
 class RealNodeQuorumScenariosIntegrationTests extends QuorumScenarios {
 
@@ -40,7 +41,9 @@ class RealNodeQuorumScenariosIntegrationTests extends QuorumScenarios {
                 .arguments("--quorumkv.replication.timeout=" + TIMEOUT.toMillis() + "ms",
                         "--quorumkv.clock.max-offset=1m", // skewed on purpose: every node coordinates
                         // The in-memory network keeps no hints either: a replica that missed a write stays stale until read.
-                        "--quorumkv.hints.enabled=false").start();
+                        "--quorumkv.hints.enabled=false",
+                        // Reads ask R replicas and speculate, on real timers; the in-memory network asks all N.
+                        "--quorumkv.read.speculative-delay=100ms").start();
         network = new RealNetwork(cluster);
     }
 
