@@ -92,8 +92,9 @@ public class QuorumReadService {
 
     /**
      * As {@link #get(String, Integer)}, asking {@code roomFor} for room to hold each value a replica answers
-     * with, as it arrives: a reply the node has no room for is let go at once and counts as that replica
-     * failing ({@link ReplicaOverloadedException}), so the values a read holds (up to N of them until every
+     * with, as it arrives: a reply the node has no room for is let go at once and, before the quorum, counts as
+     * that replica failing ({@link ReplicaOverloadedException}); after it, only its version is kept, for the
+     * repair after the answer (a client's room is given back once it is answered). So the values a read holds (up to N of them until every
      * replica has answered, then the one it answers with) never exceed what the node can hold. When the read
      * fails after a reply was let go so, or after a replica refused it (or the repair before the answer) as
      * overloaded, it fails with reason {@code overloaded}, whatever else went wrong (a slow replica's timeout),
@@ -121,11 +122,19 @@ public class QuorumReadService {
         List<Member> preferenceList = placement.readReplicas(placement.partitionOf(key));
         AtomicBoolean shed = new AtomicBoolean();
         StaleTopologyRetry.Refusals stale = new StaleTopologyRetry.Refusals();
+        CompletableFuture<Void> decided = new CompletableFuture<>();
+        Map<Member, Version> letGo = new ConcurrentHashMap<>();
         QuorumCollector<Optional<Versioned>> collector;
         try {
             Function<Member, CompletableFuture<Optional<Versioned>>> call = replica -> noticingShed(shed,
                     stale.noticing(replicas.read(replica, key, epoch)).thenApply(reply -> {
                         if (reply.isPresent() && !reply.get().isTombstone() && !roomFor.test(reply.get())) {
+                            if (decided.isDone()) {
+                                // A reply after the quorum serves only the repair after the answer, which needs its
+                                // version, not its value: the replica answered, it is not overloaded.
+                                letGo.put(replica, reply.get().version());
+                                return Optional.empty();
+                            }
                             throw new ReplicaOverloadedException("no room on this node for " + replica.id() + "'s answer (overloaded)");
                         }
                         return reply;
@@ -138,6 +147,7 @@ public class QuorumReadService {
             metrics.read(ReadOutcome.UNAVAILABLE, start);
             return CompletableFuture.failedFuture(unavailable);
         }
+        collector.quorum().whenComplete((replies, failure) -> decided.complete(null));
         Map<Member, Version> repairedBeforeAnswer = new ConcurrentHashMap<>();
         CompletableFuture<ReadResult> answer = collector.quorum()
                 .thenCompose(replies -> repairBeforeAnswer(key, r, preferenceList.size(), replies, repairedBeforeAnswer, shed,
@@ -157,7 +167,7 @@ public class QuorumReadService {
                     return CompletableFuture.completedFuture(result);
                 })
                 .thenCompose(Function.identity());
-        collector.settled().thenAccept(replies -> repairInBackground(key, replies, repairedBeforeAnswer, epoch));
+        collector.settled().thenAccept(replies -> repairInBackground(key, replies, repairedBeforeAnswer, letGo, epoch));
         return answer;
     }
 
@@ -221,22 +231,33 @@ public class QuorumReadService {
 
     /**
      * Sends the newest version of all replies to every replica that answered with an older one or none,
-     * unless it was already sent that version before the answer.
+     * unless it was already sent that version before the answer. A reply let go after the quorum counts by its
+     * version; when it was the newest, nothing is sent: its value is not here (anti-entropy brings it).
      */
     private void repairInBackground(String key, List<Reply<Optional<Versioned>>> replies, Map<Member, Version> repaired,
-            long epoch) {
-        newest(replies).ifPresent(newest -> staleReplicas(replies, newest).stream()
-                .filter(replica -> !newest.version().equals(repaired.get(replica)))
-                .forEach(stale -> {
-                    metrics.readRepair();
-                    fanOut.call(stale, Operation.WRITE, replica -> replicas.write(replica, key, newest, epoch));
-                }));
+            Map<Member, Version> letGo, long epoch) {
+        newest(replies)
+                .filter(newest -> letGo.values().stream().noneMatch(version -> version.isNewerThan(newest.version())))
+                .ifPresent(newest -> staleReplicas(replies, newest, letGo).stream()
+                        .filter(replica -> !newest.version().equals(repaired.get(replica)))
+                        .forEach(stale -> {
+                            metrics.readRepair();
+                            fanOut.call(stale, Operation.WRITE, replica -> replicas.write(replica, key, newest, epoch));
+                        }));
     }
 
     /** Those older than {@code newest}, and those lacking the key unless it is a tombstone past gc-grace (purged there, maybe). */
     private List<Member> staleReplicas(List<Reply<Optional<Versioned>>> replies, Versioned newest) {
+        return staleReplicas(replies, newest, Map.of());
+    }
+
+    /** As {@link #staleReplicas(List, Versioned)}, a reply let go counting as the version it had. */
+    private List<Member> staleReplicas(List<Reply<Optional<Versioned>>> replies, Versioned newest, Map<Member, Version> letGo) {
         return replies.stream()
-                .filter(reply -> reply.value().map(newest::isNewerThan).orElse(!gcGrace.isPast(newest)))
+                .filter(reply -> reply.value().map(newest::isNewerThan)
+                        .orElseGet(() -> letGo.containsKey(reply.replica())
+                                ? newest.version().isNewerThan(letGo.get(reply.replica()))
+                                : !gcGrace.isPast(newest)))
                 .map(Reply::replica)
                 .toList();
     }

@@ -151,6 +151,46 @@ class QuorumReadServiceTests {
         replicas.forEach(replica -> assertThat(fixture.failureDetector.isUp(replica)).isTrue());
     }
 
+    /**
+     * A client's room is given back once it is answered, so the slowest replica's value finds none: it is still an
+     * answer, and when it is older than the answer that replica is repaired.
+     */
+    @Test
+    void aReplyArrivingAfterTheAnswerWithoutRoomStillCountsAsAnAckAndItsReplicaIsRepaired() {
+        Member slow = replicas.get(2);
+        fixture.replicas.seed(replicas.get(0), KEY, value(200, "new"));
+        fixture.replicas.seed(replicas.get(1), KEY, value(200, "new"));
+        fixture.replicas.seed(slow, KEY, value(100, "old"));
+        fixture.replicas.set(slow, Mode.HELD);
+        AtomicInteger asked = new AtomicInteger();
+
+        assertThat(fixture.reads.get(KEY, null, value -> asked.incrementAndGet() <= 2).join().found()).isTrue();
+        fixture.replicas.release(slow);
+
+        assertThat(asked).hasValue(3);
+        assertThat(new String(fixture.replicas.stored(slow, KEY).orElseThrow().value())).isEqualTo("new");
+        assertThat(fixture.registry.get("quorumkv.replica.requests").tag("peer", slow.id()).tag("op", "read")
+                .tag("outcome", "rejected").counter().count()).isZero();
+    }
+
+    /** The late reply was the newest: its value is not held, so nothing is sent (anti-entropy brings it). */
+    @Test
+    void aNewerReplyArrivingAfterTheAnswerWithoutRoomRepairsNothing() {
+        Member slow = replicas.get(2);
+        fixture.replicas.seed(replicas.get(0), KEY, value(100, "old"));
+        fixture.replicas.seed(replicas.get(1), KEY, value(100, "old"));
+        fixture.replicas.seed(slow, KEY, value(200, "new"));
+        fixture.replicas.set(slow, Mode.HELD);
+        AtomicInteger asked = new AtomicInteger();
+
+        assertThat(new String(fixture.reads.get(KEY, null, value -> asked.incrementAndGet() <= 2).join().newest().orElseThrow().value()))
+                .isEqualTo("old");
+        fixture.replicas.release(slow);
+
+        assertThat(new String(fixture.replicas.stored(slow, KEY).orElseThrow().value())).isEqualTo("new");
+        assertThat(fixture.registry.get("quorumkv.read.repairs").counter().count()).isZero();
+    }
+
     @Test
     void aReadWithRoomForRRepliesSucceedsAndAbsentKeysNeedNoRoom() {
         replicas.forEach(replica -> fixture.replicas.seed(replica, KEY, value(100, "v")));
