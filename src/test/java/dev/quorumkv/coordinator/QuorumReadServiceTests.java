@@ -161,13 +161,9 @@ class QuorumReadServiceTests {
         fixture.replicas.seed(replicas.get(0), KEY, value(200, "new"));
         fixture.replicas.seed(replicas.get(1), KEY, value(200, "new"));
         fixture.replicas.seed(slow, KEY, value(100, "old"));
-        fixture.replicas.set(slow, Mode.HELD);
-        AtomicInteger asked = new AtomicInteger();
 
-        assertThat(fixture.reads.get(KEY, null, value -> asked.incrementAndGet() <= 2).join().found()).isTrue();
-        fixture.replicas.release(slow);
+        assertThat(readWithRoomForTwoRepliesReleasing(slow).found()).isTrue();
 
-        assertThat(asked).hasValue(3);
         assertThat(new String(fixture.replicas.stored(slow, KEY).orElseThrow().value())).isEqualTo("new");
         assertThat(fixture.registry.get("quorumkv.replica.requests").tag("peer", slow.id()).tag("op", "read")
                 .tag("outcome", "rejected").counter().count()).isZero();
@@ -180,15 +176,21 @@ class QuorumReadServiceTests {
         fixture.replicas.seed(replicas.get(0), KEY, value(100, "old"));
         fixture.replicas.seed(replicas.get(1), KEY, value(100, "old"));
         fixture.replicas.seed(slow, KEY, value(200, "new"));
-        fixture.replicas.set(slow, Mode.HELD);
-        AtomicInteger asked = new AtomicInteger();
 
-        assertThat(new String(fixture.reads.get(KEY, null, value -> asked.incrementAndGet() <= 2).join().newest().orElseThrow().value()))
-                .isEqualTo("old");
-        fixture.replicas.release(slow);
+        assertThat(new String(readWithRoomForTwoRepliesReleasing(slow).newest().orElseThrow().value())).isEqualTo("old");
 
         assertThat(new String(fixture.replicas.stored(slow, KEY).orElseThrow().value())).isEqualTo("new");
         assertThat(fixture.registry.get("quorumkv.read.repairs").counter().count()).isZero();
+    }
+
+    /** A read with room for the first two values while {@code slow} is held; {@code slow} answers after it. */
+    private ReadResult readWithRoomForTwoRepliesReleasing(Member slow) {
+        fixture.replicas.set(slow, Mode.HELD);
+        AtomicInteger asked = new AtomicInteger();
+        ReadResult read = fixture.reads.get(KEY, null, value -> asked.incrementAndGet() <= 2).join();
+        fixture.replicas.release(slow);
+        assertThat(asked).as("every value that arrived was asked for room").hasValue(3);
+        return read;
     }
 
     @Test
