@@ -1,8 +1,5 @@
 package dev.quorumkv.api;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-
 import dev.quorumkv.QuorumKvProperties;
 import dev.quorumkv.handoff.StandInHints;
 import dev.quorumkv.replica.InternalApi;
@@ -12,7 +9,6 @@ import dev.quorumkv.storage.Keys;
 import dev.quorumkv.storage.VersionedCodec;
 import dev.quorumkv.version.Version;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -42,16 +38,13 @@ class ReplicaController {
     }
 
     @PostMapping(InternalApi.KEY_PATH)
-    void write(@PathVariable String key, HttpServletRequest request, HttpServletResponse response) throws IOException {
+    ResponseEntity<String> write(@PathVariable String key, HttpServletRequest request) {
         Keys.requireValid(key);
         var value = VersionedCodec.decode(RequestBodies.read(request, maxBodyBytes));
         Version held = replica.write(key, value);
-        if (held.isNewerThan(value.version())) {
-            answer(response, MediaType.TEXT_PLAIN_VALUE, held.toString().getBytes(StandardCharsets.US_ASCII));
-        }
-        else {
-            response.setStatus(HttpServletResponse.SC_NO_CONTENT);
-        }
+        return held.isNewerThan(value.version())
+                ? ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(held.toString())
+                : ResponseEntity.noContent().build();
     }
 
     /** This node standing in for {@code target}, which is down: 204 once the hint is kept. */
@@ -64,15 +57,12 @@ class ReplicaController {
 
     /** Several writes from one coordinator in one call; validated whole first. */
     @PostMapping(InternalApi.WRITE_BATCH_PATH)
-    void writeBatch(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    ResponseEntity<byte[]> writeBatch(HttpServletRequest request) {
         var writes = ReplicaBatchCodec.decode(RequestBodies.read(request, maxBodyBytes));
         byte[] shadowed = ReplicaBatchCodec.encodeShadowed(writes, replica.writeAll(writes));
-        if (shadowed == null) {
-            response.setStatus(HttpServletResponse.SC_NO_CONTENT);
-        }
-        else {
-            answer(response, MediaType.TEXT_PLAIN_VALUE, shadowed);
-        }
+        return shadowed == null
+                ? ResponseEntity.noContent().build()
+                : ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN).body(shadowed);
     }
 
     /**
@@ -80,33 +70,18 @@ class ReplicaController {
      * the coordinator asks again for the keys it did not cover.
      */
     @PostMapping(InternalApi.READ_BATCH_PATH)
-    void readBatch(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    ResponseEntity<byte[]> readBatch(HttpServletRequest request) {
         var answers = replica.readAll(ReplicaBatchCodec.decodeReads(RequestBodies.read(request, maxBodyBytes)));
-        answer(response, MediaType.APPLICATION_OCTET_STREAM_VALUE,
-                ReplicaBatchCodec.encodeReadAnswers(answers, InternalApi.MAX_BATCH_BYTES));
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .body(ReplicaBatchCodec.encodeReadAnswers(answers, InternalApi.MAX_BATCH_BYTES));
     }
 
     @GetMapping(InternalApi.KEY_PATH)
-    void read(@PathVariable String key, HttpServletResponse response) throws IOException {
+    ResponseEntity<byte[]> read(@PathVariable String key) {
         Keys.requireValid(key);
-        var held = replica.read(key);
-        if (held.isPresent()) {
-            answer(response, MediaType.APPLICATION_OCTET_STREAM_VALUE, VersionedCodec.encode(held.get()));
-        }
-        else {
-            response.setStatus(HttpServletResponse.SC_NO_CONTENT);
-        }
-    }
-
-    /**
-     * A 200 with {@code body}, written straight to the response: returned as a {@code ResponseEntity}, Spring MVC
-     * resolved the return type and negotiated the content type on every peer call, a fifth of a node's
-     * allocations under YCSB workload A (docs/benchmarks.md).
-     */
-    private static void answer(HttpServletResponse response, String contentType, byte[] body) throws IOException {
-        response.setStatus(HttpServletResponse.SC_OK);
-        response.setContentType(contentType);
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+        return replica.read(key)
+                .map(value -> ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM)
+                        .body(VersionedCodec.encode(value)))
+                .orElseGet(() -> ResponseEntity.noContent().build());
     }
 }
