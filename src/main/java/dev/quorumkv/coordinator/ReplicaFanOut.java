@@ -54,8 +54,7 @@ final class ReplicaFanOut {
         List<Member> up = upOrUnavailable(replicas, groups, required, op);
         QuorumCollector<T> collector = new QuorumCollector<>(op, replicas, groups, required);
         failDown(replicas, up, collector);
-        // Remote calls first: they return at once, so the local store works while they are on the wire.
-        up.sort((a, b) -> Boolean.compare(cluster.isSelf(a), cluster.isSelf(b)));
+        sortRemoteFirst(up);
         CompletableFuture<?>[] transportCalls = new CompletableFuture<?>[up.size()];
         for (int i = 0; i < up.size(); i++) {
             transportCalls[i] = ask(up.get(i), op, call, collector, failure -> { });
@@ -113,8 +112,9 @@ final class ReplicaFanOut {
         return up;
     }
 
-    boolean isSelf(Member replica) {
-        return cluster.isSelf(replica);
+    /** Remote calls first: they return at once, so the local store works while they are on the wire. */
+    void sortRemoteFirst(List<Member> replicas) {
+        replicas.sort((a, b) -> Boolean.compare(cluster.isSelf(a), cluster.isSelf(b)));
     }
 
     /** The replicas not {@code up} count as failed at once: the failure detector has them down. */

@@ -58,7 +58,7 @@ final class SpeculativeSend<T> {
             starting = first.size();
         }
         collector.quorum().whenComplete((replies, failure) -> close());
-        first.sort((a, b) -> Boolean.compare(fanOut.isSelf(a), fanOut.isSelf(b)));
+        fanOut.sortRemoteFirst(first);
         first.forEach(this::ask);
         armDelay();
     }
